@@ -1,0 +1,257 @@
+"""Resolve a backend spec, as a user types it after ``--backend``, to a torch-like namespace.
+
+The forms, tried in this order (DESIGN.md, "Selecting backends"):
+
+=============================  =====================================================
+``label=SPEC``                 any form below, shown under ``label`` in test ids
+``torch``, ``numpy``           a built-in backend, by name
+``./dir/mytorch.py``, ``dir/``  a file, or a package folder, loaded without installing
+a name in the entry-point      an installed package that registered itself under
+group ``torch_conformance.backends``
+``pkg.mod`` / ``pkg.mod:attr``  an importable module, or an object inside one
+=============================  =====================================================
+
+``parse_spec`` only reads the text; ``load`` imports. Errors are
+``BackendSpecError`` with a one-line message saying what was asked and what
+failed, so the plugin can stop the run before any test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+#: Built-in backends: name -> importable target. torch is PyTorch itself; nothing here imports it.
+BUILTINS: dict[str, str] = {
+    "torch": "torch",
+    "numpy": "impls.numpy_backend",
+}
+
+#: The entry-point group through which an installed package offers a backend.
+ENTRY_POINT_GROUP = "torch_conformance.backends"
+
+#: Attributes a namespace must have to count as torch-like at all.
+REQUIRED_ATTRIBUTES = ("tensor",)
+
+_LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+class BackendSpecError(Exception):
+    """A backend spec that does not resolve; ``str()`` is one line for the user."""
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A parsed ``--backend`` value: the label shown in ids, the target and its kind."""
+
+    label: str
+    target: str
+    kind: str  # "builtin", "path", "entry_point" or "module"
+    text: str  # what the user typed
+
+    @property
+    def builtin(self) -> bool:
+        """True for the backends that ship with the suite."""
+        return self.kind == "builtin"
+
+
+def _looks_like_path(target: str) -> bool:
+    """True when ``target`` is meant as a file or folder rather than a module name."""
+    return "/" in target or "\\" in target or target.endswith(".py") or target.startswith(".") or Path(target).exists()
+
+
+def _entry_point_names() -> set[str]:
+    """Names registered in the backends entry-point group."""
+    return {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def parse_spec(text: str) -> BackendSpec:
+    """Parse one ``--backend`` value without importing anything."""
+    raw = text.strip()
+    label = None
+    head, sep, rest = raw.partition("=")
+    if sep and _LABEL.match(head):
+        label, raw = head, rest.strip()
+    if not raw:
+        raise BackendSpecError(f"--backend {text!r}: empty backend spec; give a name, module, file or label=spec")
+    if raw in BUILTINS:
+        kind = "builtin"
+    elif _looks_like_path(raw):
+        kind = "path"
+    elif raw in _entry_point_names():
+        kind = "entry_point"
+    else:
+        kind = "module"
+    if label is None:
+        label = _default_label(raw, kind)
+    return BackendSpec(label=label, target=raw, kind=kind, text=text)
+
+
+def _default_label(target: str, kind: str) -> str:
+    """The label a spec gets when the user gave none: name, file stem or module."""
+    if kind == "path":
+        path = Path(target)
+        stem = path.parent.name if path.name == "__init__.py" else path.stem if path.suffix == ".py" else path.name
+        return stem or "backend"
+    if kind == "module":
+        return target.replace(":", ".")
+    return target
+
+
+def load(spec: BackendSpec | str) -> Any:
+    """Import the namespace a spec names, or raise BackendSpecError saying why not."""
+    if isinstance(spec, str):
+        spec = parse_spec(spec)
+    if spec.kind == "builtin":
+        namespace = _import_target(spec, BUILTINS[spec.target])
+    elif spec.kind == "path":
+        namespace = _load_path(spec)
+    elif spec.kind == "entry_point":
+        namespace = _load_entry_point(spec)
+    else:
+        namespace = _import_target(spec, spec.target)
+    _check_torch_like(spec, namespace)
+    return namespace
+
+
+def _describe_import_error(spec: BackendSpec, exc: BaseException) -> str:
+    """One line: what was asked, the exception, and the file and line it came from."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f" at {exc.filename}:{exc.lineno}"
+    elif frames:
+        # The innermost frame outside the import machinery is the line that failed.
+        user = [f for f in frames if "importlib" not in f.filename and f.filename != __file__]
+        frame = (user or frames)[-1]
+        where = f" at {frame.filename}:{frame.lineno}"
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"backend {spec.label!r} ({spec.text}): importing it raised {type(exc).__name__}: {message}{where}"
+
+
+def _import_target(spec: BackendSpec, target: str) -> Any:
+    """Import ``module`` or ``module:attr.path`` and return the object."""
+    module_name, _, attr_path = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            hint = "" if spec.kind != "module" else "; for a file give its path (./name.py), for a built-in one of " + ", ".join(BUILTINS)
+            raise BackendSpecError(f"backend {spec.label!r} ({spec.text}): no module named {module_name!r}{hint}") from None
+        raise BackendSpecError(_describe_import_error(spec, exc)) from None
+    except BaseException as exc:  # a backend may raise anything at import, SystemExit included
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise BackendSpecError(_describe_import_error(spec, exc)) from None
+    return _follow_attributes(spec, module, attr_path)
+
+
+def _follow_attributes(spec: BackendSpec, obj: Any, attr_path: str) -> Any:
+    """Follow ``a.b.c`` from ``obj``, with an error naming the missing piece."""
+    for name in filter(None, attr_path.split(".")):
+        try:
+            obj = getattr(obj, name)
+        except AttributeError:
+            raise BackendSpecError(
+                f"backend {spec.label!r} ({spec.text}): {getattr(obj, '__name__', obj)!s} has no attribute {name!r}"
+            ) from None
+    return obj
+
+
+def _load_path(spec: BackendSpec) -> Any:
+    """Load a ``.py`` file or a package folder (optionally ``path:attr``) without installing it."""
+    target, attr_path = spec.target, ""
+    if ":" in target and not Path(target).exists():
+        target, _, attr_path = target.rpartition(":")
+    path = Path(target).expanduser().resolve()
+    if not path.exists():
+        raise BackendSpecError(f"backend {spec.label!r} ({spec.text}): no such file or folder: {path}")
+    if path.is_dir():
+        init = path / "__init__.py"
+        if not init.exists():
+            raise BackendSpecError(f"backend {spec.label!r} ({spec.text}): folder {path} is not a package (no __init__.py)")
+        file, package_dir = init, path
+    else:
+        file, package_dir = path, None
+    name = package_dir.name if package_dir else path.stem
+    # Import under its own name so a package's absolute self-imports work, unless
+    # that name is taken by another module (a student's "torch.py", say).
+    taken = sys.modules.get(name)
+    if taken is not None and Path(getattr(taken, "__file__", "") or "").resolve() != file:
+        name = f"_backend_{spec.label.replace('.', '_')}_{name}"
+    module_spec = importlib.util.spec_from_file_location(
+        name, file, submodule_search_locations=[str(package_dir)] if package_dir else None
+    )
+    if module_spec is None or module_spec.loader is None:
+        raise BackendSpecError(f"backend {spec.label!r} ({spec.text}): cannot load {file} as Python")
+    module: ModuleType = importlib.util.module_from_spec(module_spec)
+    parent = str((package_dir or path).parent)
+    if parent not in sys.path:
+        sys.path.insert(0, parent)  # lets the file import its siblings, as `python file.py` would
+    sys.modules[name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException as exc:
+        sys.modules.pop(name, None)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise BackendSpecError(_describe_import_error(spec, exc)) from None
+    return _follow_attributes(spec, module, attr_path)
+
+
+def _load_entry_point(spec: BackendSpec) -> Any:
+    """Load the object an installed package registered under ``spec.target``."""
+    (entry_point,) = [ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP) if ep.name == spec.target]
+    try:
+        return entry_point.load()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise BackendSpecError(_describe_import_error(spec, exc)) from None
+
+
+def _check_torch_like(spec: BackendSpec, namespace: Any) -> None:
+    """Refuse an object that offers none of torch's API (a typo'd file, the wrong attribute)."""
+    absent = [name for name in REQUIRED_ATTRIBUTES if not hasattr(namespace, name)]
+    if absent:
+        what = getattr(namespace, "__name__", type(namespace).__name__)
+        raise BackendSpecError(
+            f"backend {spec.label!r} ({spec.text}): {what} is not a torch-like namespace (it has no "
+            f"{', '.join(absent)}); point at the module offering torch's API, or at an object inside one with module:attr"
+        )
+
+
+def version_of(namespace: Any) -> str:
+    """The version a namespace declares, or ``"unversioned"``."""
+    return str(getattr(namespace, "__version__", None) or "unversioned")
+
+
+def device_availability(namespace: Any) -> dict[str, str | None]:
+    """For cpu and cuda: None where the device is there, else the reason it is not."""
+    reasons: dict[str, str | None] = {"cpu": None}
+    cuda = getattr(namespace, "cuda", None)
+    if cuda is None or not hasattr(cuda, "is_available"):
+        reasons["cuda"] = "the backend has no cuda.is_available()"
+    else:
+        try:
+            reasons["cuda"] = None if cuda.is_available() else "cuda.is_available() is False"
+        except Exception as exc:  # a backend's own bug must not stop the run
+            reasons["cuda"] = f"cuda.is_available() raised {type(exc).__name__}: {exc}"
+    return reasons
+
+
+def loader_snippet(spec: BackendSpec) -> str:
+    """The line of Python that gives a reader this backend as ``T`` (for repro snippets)."""
+    if spec.kind == "builtin":
+        return "import torch as T" if spec.target == "torch" else f"import {BUILTINS[spec.target]} as T"
+    if spec.kind == "module" and ":" not in spec.target:
+        return f"import {spec.target} as T"
+    return f"from impls.registry import load; T = load({spec.target!r})"

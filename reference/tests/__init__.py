@@ -1,0 +1,1 @@
+"""The reference checked against the documents' printed figures."""

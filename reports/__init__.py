@@ -1,0 +1,1 @@
+"""Run results to pandas DataFrames to files: CSV, Markdown, plots and grading JSON."""

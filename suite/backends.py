@@ -1,0 +1,288 @@
+"""Handles on the backends a run tests: loaded in this process, or held by a worker process.
+
+Both kinds answer ``call(probe, device, kwargs)`` with the probe's plain-data
+result, or raise ``BackendMissing`` / ``BackendError``. A worker-held backend
+also survives what a broken submission does: a hang is stopped at the test's
+time limit, a crash or an exit is reported with its cause, memory is capped,
+and the next test gets a fresh worker.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from impls import registry
+from suite import codec, worker
+from suite.execute import Probe, execute, probe_ref
+from suite.outcomes import BackendError, BackendMissing
+
+#: How often a waiting test looks at the worker's memory and liveness, in seconds.
+POLL_SECONDS = 0.02
+
+
+@dataclass
+class Limits:
+    """What a worker-held backend may spend on one test."""
+
+    seconds: float = 60.0
+    memory_bytes: int = 4 * 1024**3
+
+
+def _raise_for(reply: dict[str, Any]) -> Any:
+    """Return a successful reply's value, or raise the exception its outcome names."""
+    if reply["ok"]:
+        return reply["value"]
+    exc_type = BackendMissing if reply["outcome"] == "missing" else BackendError
+    raise exc_type(reply["message"])
+
+
+@dataclass
+class Backend:
+    """What every handle knows: the spec, the version and which devices are there."""
+
+    spec: registry.BackendSpec
+    version: str = "unknown"
+    devices: dict[str, str | None] = field(default_factory=lambda: {"cpu": None, "cuda": "not loaded"})
+    load_error: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name this backend carries in test ids and reports."""
+        return self.spec.label
+
+    @property
+    def isolated(self) -> bool:
+        """True when the backend runs in a worker process."""
+        return False
+
+    def begin_test(self, limits: Limits) -> None:
+        """Called before a test uses this backend."""
+
+    def end_test(self) -> None:
+        """Called after a test used this backend."""
+
+    def close(self) -> None:
+        """Release whatever the handle holds."""
+
+    def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
+        """Run ``probe`` on this backend and device; raise BackendMissing/BackendError."""
+        raise NotImplementedError
+
+
+class InProcessBackend(Backend):
+    """A backend imported into the test process itself: fastest, no protection."""
+
+    namespace: Any = None
+
+    def load(self) -> None:
+        """Import the namespace; raises BackendSpecError."""
+        self.namespace = registry.load(self.spec)
+        self.version = registry.version_of(self.namespace)
+        self.devices = registry.device_availability(self.namespace)
+
+    def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
+        """Run the probe here, through the codec as a worker's reply would travel."""
+        if self.load_error:
+            raise BackendError(self.load_error)
+        return _raise_for(execute(self.namespace, probe, device, kwargs))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A forkserver context preloading what every worker needs (torch too, where installed)."""
+    context = multiprocessing.get_context("forkserver")
+    preload = ["numpy", "suite.worker", "suite.probes"]
+    if importlib.util.find_spec("torch") is not None:
+        preload.append("torch")
+    context.set_forkserver_preload(preload)
+    return context
+
+
+def _rss_bytes(pid: int) -> int:
+    """Resident memory of a process, from /proc (0 where that cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class WorkerBackend(Backend):
+    """A backend held by its own worker process, restarted after anything that kills it."""
+
+    def __init__(self, spec: registry.BackendSpec, limits: Limits) -> None:
+        super().__init__(spec)
+        self.limits = limits
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._dir = tempfile.mkdtemp(prefix=f"conformance-{spec.label}-")
+        self._deadline: float | None = None
+        self._poisoned: str | None = None
+
+    @property
+    def isolated(self) -> bool:
+        """True: this backend runs in a worker process."""
+        return True
+
+    @property
+    def output_path(self) -> str:
+        """The file the worker's stdout and stderr go to."""
+        return os.path.join(self._dir, "output.log")
+
+    def load(self) -> None:
+        """Start the worker and learn version and devices; raises BackendSpecError or BackendError."""
+        hello = self._start(deadline=time.monotonic() + self.limits.seconds)
+        if not hello["ok"]:
+            raise registry.BackendSpecError(hello["message"])
+        self.version = hello["version"]
+        self.devices = hello["devices"]
+
+    def _start(self, deadline: float) -> dict[str, Any]:
+        """Start a fresh worker and return its first message."""
+        self._stop()
+        context = _context()
+        parent, child = context.Pipe()
+        workdir = os.path.join(self._dir, "cwd")
+        self._process = context.Process(
+            target=worker.main, args=(child, self.spec.text, workdir, self.output_path), daemon=True,
+            name=f"conformance-worker-{self.spec.label}",
+        )
+        self._process.start()
+        child.close()
+        self._conn = parent
+        try:
+            return codec.loads(self._receive(deadline, doing="loading the backend"))
+        except codec.CodecError as exc:
+            raise BackendError(f"the backend's worker sent a malformed message while loading: {exc}") from None
+
+    def begin_test(self, limits: Limits) -> None:
+        """Start the test's clock; a test begins with no earlier failure held against it."""
+        self.limits = limits
+        self._deadline = time.monotonic() + limits.seconds
+        self._poisoned = None
+
+    def end_test(self) -> None:
+        """Stop the test's clock."""
+        self._deadline = None
+        self._poisoned = None
+
+    def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
+        """Send one probe call to the worker and wait for its reply within the test's time."""
+        if self.load_error:
+            raise BackendError(self.load_error)
+        if self._poisoned:
+            # Once a test has timed out or crashed, its later calls fail the same way at once,
+            # so hypothesis's replays do not wait out the limit again.
+            raise BackendError(self._poisoned)
+        deadline = self._deadline if self._deadline is not None else time.monotonic() + self.limits.seconds
+        try:
+            if self._process is None or not self._process.is_alive():
+                hello = self._start(deadline)
+                if not hello["ok"]:
+                    raise BackendError(hello["message"])
+            assert self._conn is not None
+            self._conn.send_bytes(codec.dumps({"op": "call", "probe": probe_ref(probe), "device": device, "kwargs": kwargs}))
+            raw = self._receive(deadline, doing=f"running {probe.__name__}")
+        except BackendError as exc:
+            self._poisoned = str(exc)
+            raise
+        try:
+            reply = codec.loads(raw)
+        except (codec.CodecError, ValueError, UnicodeDecodeError) as exc:
+            raise BackendError(f"the backend's worker sent a malformed reply: {exc}") from None
+        return _raise_for(reply)
+
+    def _receive(self, deadline: float, doing: str) -> bytes:
+        """Wait for the worker's next message, watching time, memory and liveness."""
+        assert self._conn is not None and self._process is not None
+        while True:
+            if self._conn.poll(POLL_SECONDS):
+                try:
+                    return self._conn.recv_bytes()
+                except (EOFError, OSError):
+                    pass  # the worker died after or while sending: report its death below
+            if not self._process.is_alive() or self._conn.closed:
+                self._process.join(1)
+                raise BackendError(self._death_message(doing))
+            rss = _rss_bytes(self._process.pid or 0)
+            if rss > self.limits.memory_bytes:
+                self._stop()
+                raise BackendError(
+                    f"memory limit: the backend's process grew to {rss / 2**20:.0f} MiB while {doing} "
+                    f"(limit {self.limits.memory_bytes / 2**20:.0f} MiB)"
+                )
+            if time.monotonic() > deadline:
+                self._stop()
+                raise BackendError(f"timeout: the test ran past its {self.limits.seconds:g} s limit while {doing}")
+
+    def _death_message(self, doing: str) -> str:
+        """Say how the worker ended: a signal (crash), or an exit status."""
+        code = self._process.exitcode if self._process else None
+        tail = self._output_tail()
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            cause = "output limit" if name == "SIGXFSZ" else "crash"
+            what = f"{cause}: the backend's process was killed by {name} while {doing}"
+        else:
+            what = f"exit: the backend's process exited with status {code} while {doing}"
+        self._process = None
+        return what + (f" (last output: {tail})" if tail else "")
+
+    def _output_tail(self, limit: int = 200) -> str:
+        """The last line of what the backend printed, shortened."""
+        try:
+            with open(self.output_path, "rb") as f:
+                f.seek(max(0, os.path.getsize(self.output_path) - 4096))
+                lines = f.read().decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1][:limit] if lines else ""
+
+    def _stop(self) -> None:
+        """Kill the worker, if any."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join(5)
+        self._process = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        """Stop the worker and remove its private folder."""
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._conn.send_bytes(codec.dumps({"op": "stop"}))
+                self._process.join(2)
+            except OSError:
+                pass
+        self._stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class ProbeRunner:
+    """The ``run`` fixture: calls probes on one backend and device, remembering the last call."""
+
+    def __init__(self, backend: Backend, device: str) -> None:
+        self.backend = backend
+        self.device = device
+        self.last_call: tuple[Probe, dict[str, Any]] | None = None
+
+    @property
+    def label(self) -> str:
+        """``backend-device``, as in test ids."""
+        return f"{self.backend.label}-{self.device}"
+
+    def __call__(self, probe: Probe, /, **kwargs: Any) -> Any:
+        """Run ``probe(T, device, **kwargs)`` on this backend and return its plain-data result."""
+        __tracebackhide__ = True
+        self.last_call = (probe, kwargs)
+        return self.backend.call(probe, self.device, kwargs)

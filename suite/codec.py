@@ -1,0 +1,92 @@
+"""A safe codec for the plain data that probes return and take.
+
+What crosses from a backend's worker process to the process that grades must
+never be able to run code there, so this is JSON with a few tagged forms, not
+pickle: numpy arrays travel as ``np.save`` bytes with ``allow_pickle=False``.
+Plain data is None, bool, int, float, complex, str, bytes, tuple, list, dict,
+numpy arrays of non-object dtype and numpy scalars.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+
+class CodecError(TypeError):
+    """A value that is not plain data (a tensor, an object) where plain data is required."""
+
+
+def _encode(value: Any) -> Any:
+    """Turn plain data into JSON-able data, tagging what JSON lacks."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, complex):
+        return {"__complex__": [_encode(value.real), _encode(value.imag)]}
+    if isinstance(value, bytes):
+        return {"__bytes__": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, np.generic):
+        return {"__npscalar__": _encode(np.asarray(value))}
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise CodecError(f"an object array cannot cross the process boundary: {value!r:.80}")
+        buffer = io.BytesIO()
+        np.save(buffer, value, allow_pickle=False)
+        return {"__ndarray__": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    raise CodecError(f"not plain data: {type(value).__module__}.{type(value).__qualname__} (probes return numpy arrays and Python values)")
+
+
+def _decode(value: Any) -> Any:
+    """Invert ``_encode``."""
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1:
+        raise CodecError("malformed message")
+    ((tag, body),) = value.items()
+    if tag == "__float__":
+        return float(body)
+    if tag == "__complex__":
+        return complex(_decode(body[0]), _decode(body[1]))
+    if tag == "__bytes__":
+        return base64.b64decode(body)
+    if tag == "__tuple__":
+        return tuple(_decode(v) for v in body)
+    if tag == "__dict__":
+        return {_decode(k): _decode(v) for k, v in body}
+    if tag == "__ndarray__":
+        return np.load(io.BytesIO(base64.b64decode(body)), allow_pickle=False)
+    if tag == "__npscalar__":
+        return _decode(body)[()]
+    raise CodecError(f"malformed message: unknown tag {tag!r}")
+
+
+def dumps(value: Any) -> bytes:
+    """Encode plain data to bytes; CodecError names what is not plain."""
+    return json.dumps(_encode(value), separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes) -> Any:
+    """Decode bytes from ``dumps``; never executes anything it reads."""
+    return _decode(json.loads(data.decode("utf-8")))
+
+
+def roundtrip(value: Any) -> Any:
+    """Pass a value through the codec, as it would cross a process boundary."""
+    return loads(dumps(value))

@@ -1,0 +1,1 @@
+"""Deliberately wrong backends: each is torch (or the numpy backend) with one behaviour broken."""

@@ -1,0 +1,266 @@
+"""The pytest plugin: choose backends, parametrise tests over (backend, device), keep outcomes apart, write reports.
+
+Loaded through the ``pytest11`` entry point (so ``--backend PATH`` parses
+before pytest looks for test paths) and by the project's ``conftest.py``.
+Everything the run needs is registered here, not in an ini file, so a run
+whose rootdir is elsewhere (a backend path outside the project) behaves the same.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from impls.registry import BackendSpecError
+from reference.behaviours import BEHAVIOURS, FAMILIES
+from suite import PROJECT_ROOT
+from suite.backends import Limits, ProbeRunner
+from suite.outcomes import Outcome, classify_test_exception, describe
+from suite.repro import snippet
+from suite.session import DEVICES, Record, RunState, parse_size
+
+STATE = pytest.StashKey[RunState]()
+RUNNER = pytest.StashKey[ProbeRunner]()
+OUTCOME = "conformance_outcome"  # attribute set on reports of conformance tests
+
+#: Fixtures that make a test depend on a backend; tests without one are the project's self-tests.
+BACKEND_FIXTURES = ("run", "bench")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The suite's command-line options, in their own --help group."""
+    group = parser.getgroup("torch-conformance", "conformance suite for PyTorch-like backends")
+    group.addoption(
+        "--backend", action="append", default=[], metavar="SPEC",
+        help="backend to test; repeatable. A built-in (torch, numpy), a module (pkg.mod or pkg.mod:attr), "
+        "a file or package folder (./alice/mytorch.py), an installed entry point, or label=SPEC. "
+        "Default: every built-in backend. With --backend, the project's own self-tests are deselected.",
+    )
+    group.addoption(
+        "--device", action="append", default=[], choices=DEVICES,
+        help="device to test on; repeatable (default: cpu and cuda; cuda is skipped, with the reason, where absent)",
+    )
+    group.addoption("--report-dir", metavar="DIR", help="folder for this run's tables (default: reports/runs/<timestamp>/)")
+    group.addoption(
+        "--isolate", choices=("auto", "always", "never"), default="auto",
+        help="run backends in worker processes that survive crashes and hangs: auto (default) isolates every "
+        "backend except the built-ins; always; never (fastest, no protection)",
+    )
+    group.addoption("--time-limit", type=float, default=60.0, metavar="SECONDS",
+                    help="per-test time limit for an isolated backend (default 60)")
+    group.addoption("--memory-limit", default="4GiB", metavar="SIZE",
+                    help="memory limit of an isolated backend's process (default 4GiB)")
+    group.addoption("--max-examples", type=int, metavar="N",
+                    help="hypothesis examples per property test (default: the profile's, 25 under 'ci')")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Register markers and hypothesis profiles, then load every backend (or stop with one line)."""
+    config.addinivalue_line("markers", "behaviour(id): the documented behaviour (BEHAVIOURS.md id) a test checks")
+    for family in FAMILIES.values():
+        config.addinivalue_line("markers", f"{family}: conformance tests of the {family} family")
+    for behaviour_id, entry in BEHAVIOURS.items():
+        config.addinivalue_line("markers", f"{behaviour_id}: {entry.title}")
+    _register_hypothesis_profiles(config)
+    if config.option.help:
+        return  # --help needs no backend loaded
+    try:
+        limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")))
+        state = RunState.create(
+            specs=config.getoption("backend"),
+            devices=config.getoption("device"),
+            isolate=config.getoption("isolate"),
+            limits=limits,
+            report_dir=config.getoption("report_dir"),
+        )
+    except (BackendSpecError, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[STATE] = state
+
+
+def _register_hypothesis_profiles(config: pytest.Config) -> None:
+    """Profiles ``ci`` (the default: derandomised, repeatable), ``dev`` and ``thorough``."""
+    from hypothesis import HealthCheck, settings
+
+    common = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    settings.register_profile("ci", max_examples=25, derandomize=True, database=None, print_blob=False, **common)
+    settings.register_profile("dev", max_examples=100, **common)
+    settings.register_profile("thorough", max_examples=1000, **common)
+    settings.load_profile(config.getoption("hypothesis_profile", None) or "ci")
+    examples = config.getoption("max_examples")
+    if examples:
+        settings.register_profile("ci-examples", settings.get_profile(settings.get_current_profile_name()),
+                                  max_examples=examples)
+        settings.load_profile("ci-examples")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop worker processes."""
+    state = config.stash.get(STATE, None)
+    if state is not None:
+        state.close()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """One line per backend: version, where it runs, and its devices."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return []
+    lines = []
+    for backend in state.backends.values():
+        where = "worker process" if backend.isolated else "in this process"
+        origin = "built-in" if backend.spec.builtin else backend.spec.target
+        devices = []
+        for device in state.devices:
+            reason = backend.devices.get(device)
+            devices.append(device if reason is None else f"{device} skipped ({reason})")
+        status = f"; LOAD FAILED: {backend.load_error}" if backend.load_error else ""
+        lines.append(f"backend {backend.label}: {backend.version} [{origin}, {where}]; devices: {', '.join(devices)}{status}")
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise every test using ``run`` or ``bench`` over (backend, device); absent devices skip."""
+    fixture = next((name for name in BACKEND_FIXTURES if name in metafunc.fixturenames), None)
+    if fixture is None:
+        return
+    state = metafunc.config.stash[STATE]
+    params = []
+    for backend in state.backends.values():
+        for device in state.devices:
+            reason = backend.devices.get(device, f"the backend does not know device {device!r}")
+            marks = [pytest.mark.skip(reason=f"{device} not available on {backend.label}: {reason}")] if reason else []
+            params.append(pytest.param((backend.label, device), id=f"{backend.label}-{device}", marks=marks))
+    metafunc.parametrize(fixture, params, indirect=True)
+
+
+@pytest.fixture
+def run(request: pytest.FixtureRequest) -> Iterator[ProbeRunner]:
+    """Call probes on this test's backend and device: ``run(probe, **kwargs)`` returns plain data."""
+    state = request.config.stash[STATE]
+    label, device = request.param
+    backend = state.backends[label]
+    runner = ProbeRunner(backend, device)
+    request.node.stash[RUNNER] = runner
+    backend.begin_test(state.limits)
+    yield runner
+    backend.end_test()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each conformance test with its behaviour id and family; with --backend, keep only those."""
+    for item in items:
+        marker = item.get_closest_marker("behaviour")
+        if marker is not None:
+            behaviour_id = marker.args[0]
+            item.add_marker(behaviour_id)
+            item.add_marker(BEHAVIOURS[behaviour_id].family)
+    state = config.stash.get(STATE, None)
+    if state is None or not state.explicit:
+        return
+    kept = [item for item in items if any(name in getattr(item, "fixturenames", ()) for name in BACKEND_FIXTURES)]
+    deselected = [item for item in items if item not in kept]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def _test_id(item: pytest.Item) -> str:
+    """A node id relative to the project root, whatever pytest's rootdir is."""
+    try:
+        path = Path(item.path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        path = item.nodeid.split("::")[0]
+    return f"{path}::{item.name}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Give each conformance test one of the five outcomes, record it, and attach a repro snippet."""
+    report: pytest.TestReport = yield
+    marker = item.get_closest_marker("behaviour")
+    runner = item.stash.get(RUNNER, None)
+    callspec = getattr(item, "callspec", None)
+    param = next((callspec.params[name] for name in BACKEND_FIXTURES if callspec and name in callspec.params), None)
+    if param is None:
+        return report
+    decisive = report.when == "call" or (report.when == "setup" and not report.passed)
+    if not decisive:
+        return report
+    if report.skipped:
+        outcome, message = Outcome.SKIPPED, _skip_reason(report)
+    elif report.passed:
+        outcome, message = Outcome.PASSED, ""
+    else:
+        exc = call.excinfo.value if call.excinfo else None
+        outcome = classify_test_exception(exc) if exc is not None and report.when == "call" else Outcome.ERROR
+        message = _one_line(exc) if exc is not None else "error"
+        if runner is not None and outcome is not Outcome.MISSING:
+            text = snippet(runner)
+            if text:
+                report.sections.append(("reproduce", text))
+    setattr(report, OUTCOME, outcome.value)
+    if marker is not None:
+        behaviour = BEHAVIOURS[marker.args[0]]
+        if not report.passed and not report.skipped:
+            report.sections.insert(0, ("behaviour", f"{behaviour.id} ({behaviour.family}): {behaviour.title}"))
+        label, device = param
+        item.config.stash[STATE].records.append(Record(
+            backend=label, device=device, family=behaviour.family, behaviour=behaviour.id, test=_test_id(item),
+            outcome=outcome.value, seconds=round(report.duration, 6), message=message,
+        ))
+    return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    """The reason of a skip report."""
+    longrepr = report.longrepr
+    return str(longrepr[2]).removeprefix("Skipped: ") if isinstance(longrepr, tuple) else str(longrepr)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an assertion message, or ``Type: message`` for anything else."""
+    if isinstance(exc, AssertionError):
+        return " ".join(str(exc).splitlines()[0].split())[:300]
+    if isinstance(exc, BaseExceptionGroup):
+        return f"{len(exc.exceptions)} distinct failures; first: {_one_line(exc.exceptions[0])}"
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300] if type(exc).__module__ == "suite.outcomes" else describe(exc)
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    """Show ``missing`` and ``error`` apart from ``failed`` in progress and the final counts."""
+    outcome = getattr(report, OUTCOME, None)
+    if report.when == "call" and outcome == Outcome.MISSING.value:
+        return "missing", "M", "MISSING"
+    if report.when == "call" and outcome == Outcome.ERROR.value:
+        return "error", "E", "ERROR"
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """List missing APIs in one line each, write the report folder, and print its path."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    missing = [r for r in state.records if r.outcome == Outcome.MISSING.value]
+    if missing:
+        terminalreporter.section("missing API", sep="-")
+        for record in missing:
+            terminalreporter.write_line(f"MISSING {record.test} [{record.backend}-{record.device}] {record.message}")
+    if not state.records:
+        return
+    state.close()  # workers end before the report is written: nothing of theirs lands after it
+    from reports.conformance import write_conformance
+
+    titles = {behaviour_id: entry.title for behaviour_id, entry in BEHAVIOURS.items()}
+    paths = write_conformance([r.as_dict() for r in state.records], state.report_dir, titles)
+    terminalreporter.section("conformance report", sep="-")
+    for path in paths:
+        terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
+    terminalreporter.write_line(f"report folder: {state.report_dir}")

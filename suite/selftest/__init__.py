@@ -1,0 +1,1 @@
+"""The suite's tests of itself: registry, plugin, outcomes, comparison, mutants."""

@@ -1,0 +1,129 @@
+"""What one pytest run knows about its backends, its limits and the results it collected."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from impls import registry
+from suite import PROJECT_ROOT
+from suite.backends import Backend, InProcessBackend, Limits, WorkerBackend
+from suite.outcomes import BackendError
+
+DEVICES = ("cpu", "cuda")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``"4GiB"``, ``"512MB"``, ``"1G"`` or a plain number of bytes."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (try 2GiB, 512MiB)")
+    number, unit = float(match.group(1)), (match.group(2) or "B").upper()
+    scale = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(unit[0], 1)
+    return int(number * scale)
+
+
+@dataclass
+class Record:
+    """One row of conformance.csv: a test's outcome on one backend and device."""
+
+    backend: str
+    device: str
+    family: str
+    behaviour: str
+    test: str
+    outcome: str
+    seconds: float
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as a dict, in the column order of conformance.csv."""
+        return asdict(self)
+
+
+def builtin_specs() -> list[str]:
+    """The built-in backends that are importable here (what a bare ``pytest`` runs)."""
+    names = []
+    for name, target in registry.BUILTINS.items():
+        if importlib.util.find_spec(target.partition(":")[0]) is not None:
+            names.append(name)
+    return names
+
+
+def default_report_dir() -> Path:
+    """A new timestamped folder under reports/runs/ for this run's tables."""
+    return PROJECT_ROOT / "reports" / "runs" / time.strftime("%Y%m%d-%H%M%S")
+
+
+@dataclass
+class RunState:
+    """The backends of this run, keyed by label, and the results collected so far."""
+
+    backends: dict[str, Backend]
+    devices: tuple[str, ...]
+    limits: Limits
+    report_dir: Path
+    explicit: bool  # True when the user named backends with --backend
+    records: list[Record] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls,
+        specs: list[str],
+        devices: list[str],
+        isolate: str,
+        limits: Limits,
+        report_dir: str | None,
+        strict: bool = True,
+    ) -> "RunState":
+        """Parse and load every backend; raise BackendSpecError (one line) for a bad spec.
+
+        With ``strict`` False (grading), a backend that fails to load is kept,
+        marked with its load error, so every test still runs and records why it failed.
+        """
+        explicit = bool(specs)
+        parsed = [registry.parse_spec(text) for text in (specs or builtin_specs())]
+        labels = [spec.label for spec in parsed]
+        for label in labels:
+            if labels.count(label) > 1:
+                raise registry.BackendSpecError(
+                    f"two backends are labelled {label!r}; name them apart with label=spec (alice=./alice/mytorch.py)"
+                )
+        backends: dict[str, Backend] = {}
+        try:
+            for spec in parsed:
+                backend = _make_backend(spec, isolate, limits)
+                backends[spec.label] = backend
+                try:
+                    backend.load()
+                except (registry.BackendSpecError, BackendError) as exc:
+                    if strict:
+                        raise registry.BackendSpecError(str(exc)) from None
+                    backend.load_error = f"the backend failed to load: {exc}"
+        except BaseException:
+            for backend in backends.values():
+                backend.close()
+            raise
+        return cls(
+            backends=backends,
+            devices=tuple(devices or DEVICES),
+            limits=limits,
+            report_dir=Path(report_dir) if report_dir else default_report_dir(),
+            explicit=explicit,
+        )
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for backend in self.backends.values():
+            backend.close()
+
+
+def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits) -> Backend:
+    """An in-process or worker-held handle, as ``--isolate`` decides for this spec."""
+    in_process = isolate == "never" or (isolate == "auto" and spec.builtin)
+    return InProcessBackend(spec) if in_process else WorkerBackend(spec, limits)

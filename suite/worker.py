@@ -1,0 +1,64 @@
+"""The worker process that holds one backend apart from the process that tests it.
+
+It loads the backend, reports what it found, then answers probe calls until
+told to stop. Everything it sends is encoded by ``suite.codec`` (no pickle), so
+a backend that takes the worker over still cannot run code in the test
+process. Its output goes to a capped file, its working folder is private.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from multiprocessing.connection import Connection
+from typing import Any
+
+from impls import registry
+from suite import codec
+from suite.execute import execute, resolve_probe
+
+#: The most a backend may print before the worker is stopped (RLIMIT_FSIZE).
+OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+def _confine(workdir: str, output_path: str) -> None:
+    """Send stdout/stderr to ``output_path``, cap file size, and work in ``workdir``."""
+    os.makedirs(workdir, exist_ok=True)
+    os.chdir(workdir)
+    fd = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    limit = OUTPUT_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(hard, OUTPUT_LIMIT_BYTES)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+
+
+def main(conn: Connection, spec_text: str, workdir: str, output_path: str) -> None:
+    """Load the backend named by ``spec_text`` and serve probe calls on ``conn``."""
+    _confine(workdir, output_path)
+    spec = registry.parse_spec(spec_text)
+    try:
+        namespace = registry.load(spec)
+        hello: dict[str, Any] = {
+            "ok": True,
+            "version": registry.version_of(namespace),
+            "devices": registry.device_availability(namespace),
+        }
+    except registry.BackendSpecError as exc:
+        hello = {"ok": False, "message": str(exc)}
+    conn.send_bytes(codec.dumps(hello))
+    if not hello["ok"]:
+        return
+    while True:
+        try:
+            request = codec.loads(conn.recv_bytes())
+        except EOFError:
+            return
+        if request["op"] == "stop":
+            return
+        reply = execute(namespace, resolve_probe(request["probe"]), request["device"], request["kwargs"])
+        conn.send_bytes(codec.dumps(reply))
