@@ -22,6 +22,9 @@ from suite.outcomes import Outcome, classify_test_exception, describe
 from suite.repro import snippet
 from suite.session import DEVICES, Record, RunState, parse_size
 
+#: Sub-plugins, each owning one concern; pytest loads them with this module.
+pytest_plugins = ["suite.benchmarks.plugin", "suite.grading.plugin"]
+
 STATE = pytest.StashKey[RunState]()
 RUNNER = pytest.StashKey[ProbeRunner]()
 OUTCOME = "conformance_outcome"  # attribute set on reports of conformance tests
@@ -68,14 +71,16 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_hypothesis_profiles(config)
     if config.option.help:
         return  # --help needs no backend loaded
+    grading = bool(config.getoption("grade", False))
     try:
         limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")))
         state = RunState.create(
             specs=config.getoption("backend"),
             devices=config.getoption("device"),
-            isolate=config.getoption("isolate"),
+            isolate="always" if grading else config.getoption("isolate"),
             limits=limits,
             report_dir=config.getoption("report_dir"),
+            strict=not grading,  # a submission that fails to load is graded, not refused
         )
     except (BackendSpecError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -192,6 +197,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     decisive = report.when == "call" or (report.when == "setup" and not report.passed)
     if not decisive:
         return report
+    detail = ""
     if report.skipped:
         outcome, message = Outcome.SKIPPED, _skip_reason(report)
     elif report.passed:
@@ -200,10 +206,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         exc = call.excinfo.value if call.excinfo else None
         outcome = classify_test_exception(exc) if exc is not None and report.when == "call" else Outcome.ERROR
         message = _one_line(exc) if exc is not None else "error"
-        if runner is not None and outcome is not Outcome.MISSING:
-            text = snippet(runner)
-            if text:
-                report.sections.append(("reproduce", text))
+        detail = _full_text(exc) if exc is not None else ""
+        text = snippet(runner) if runner is not None and outcome is not Outcome.MISSING else None
+        if text:
+            report.sections.append(("reproduce", text))
+            detail += "\n\n" + text
     setattr(report, OUTCOME, outcome.value)
     if marker is not None:
         behaviour = BEHAVIOURS[marker.args[0]]
@@ -212,9 +219,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         label, device = param
         item.config.stash[STATE].records.append(Record(
             backend=label, device=device, family=behaviour.family, behaviour=behaviour.id, test=_test_id(item),
-            outcome=outcome.value, seconds=round(report.duration, 6), message=message,
+            outcome=outcome.value, seconds=round(report.duration, 6), message=message, detail=detail,
         ))
     return report
+
+
+def _full_text(exc: BaseException) -> str:
+    """An exception's message with hypothesis's notes (the falsifying example) after it."""
+    notes = [str(note) for note in getattr(exc, "__notes__", [])]
+    return "\n".join([str(exc) or type(exc).__name__, *notes])
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

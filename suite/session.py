@@ -40,9 +40,10 @@ class Record:
     outcome: str
     seconds: float
     message: str
+    detail: str = ""  # the whole failure message and its repro snippet (grade.md); not a CSV column
 
     def as_dict(self) -> dict[str, Any]:
-        """The row as a dict, in the column order of conformance.csv."""
+        """The row as a dict (conformance.csv keeps all but ``detail``)."""
         return asdict(self)
 
 

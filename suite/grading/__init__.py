@@ -1,0 +1,1 @@
+"""Grading a plugged-in implementation: weights, scores, feedback, batch runs."""
