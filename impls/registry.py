@@ -58,6 +58,11 @@ class BackendSpec:
     text: str  # what the user typed
 
     @property
+    def canonical(self) -> str:
+        """``label=target``: parses back to this spec from any working folder."""
+        return f"{self.label}={self.target}"
+
+    @property
     def builtin(self) -> bool:
         """True for the backends that ship with the suite."""
         return self.kind == "builtin"
@@ -92,13 +97,30 @@ def parse_spec(text: str) -> BackendSpec:
         kind = "module"
     if label is None:
         label = _default_label(raw, kind)
+    if kind == "path":
+        raw = _absolute(raw)  # fixed now: a worker process loads it from another working folder
     return BackendSpec(label=label, target=raw, kind=kind, text=text)
+
+
+def _split_attribute(target: str) -> tuple[str, str]:
+    """``("dir/file.py", "attr")`` from ``dir/file.py:attr``; the attribute is "" when absent."""
+    if ":" in target and not Path(target).exists():
+        path, _, attr = target.rpartition(":")
+        return path, attr
+    return target, ""
+
+
+def _absolute(target: str) -> str:
+    """A path target (``file.py`` or ``file.py:attr``) made absolute against the current folder."""
+    path, attr = _split_attribute(target)
+    resolved = str(Path(path).expanduser().absolute())
+    return f"{resolved}:{attr}" if attr else resolved
 
 
 def _default_label(target: str, kind: str) -> str:
     """The label a spec gets when the user gave none: name, file stem or module."""
     if kind == "path":
-        path = Path(target)
+        path = Path(_split_attribute(target)[0])
         stem = path.parent.name if path.name == "__init__.py" else path.stem if path.suffix == ".py" else path.name
         return stem or "backend"
     if kind == "module":
@@ -168,9 +190,7 @@ def _follow_attributes(spec: BackendSpec, obj: Any, attr_path: str) -> Any:
 
 def _load_path(spec: BackendSpec) -> Any:
     """Load a ``.py`` file or a package folder (optionally ``path:attr``) without installing it."""
-    target, attr_path = spec.target, ""
-    if ":" in target and not Path(target).exists():
-        target, _, attr_path = target.rpartition(":")
+    target, attr_path = _split_attribute(spec.target)
     path = Path(target).expanduser().resolve()
     if not path.exists():
         raise BackendSpecError(f"backend {spec.label!r} ({spec.text}): no such file or folder: {path}")

@@ -60,15 +60,19 @@ def assert_equal(actual: Any, expected: Any, what: str) -> None:
     if isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray):
         assert_close(actual, expected, what, rtol=0.0, atol=0.0)
         return
-    if type(actual) is not type(expected) and not (_is_number(actual) and _is_number(expected)):
-        fail(what, expected, actual, f"(expected a {type(expected).__name__}, got a {type(actual).__name__})")
+    if _kind(actual) != _kind(expected):
+        fail(what, expected, actual, f"(expected a {_kind(expected)}, got a {_kind(actual)})")
     if actual != expected:
         fail(what, expected, actual)
 
 
-def _is_number(value: Any) -> bool:
-    """True for ints and floats (not bool), which compare by value across types."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+def _kind(value: Any) -> str:
+    """The kind of a plain value: Python and numpy scalars of one kind are alike (3 and np.int64(3))."""
+    for kind, types in (("bool", (bool, np.bool_)), ("int", (int, np.integer)), ("float", (float, np.floating)),
+                        ("complex", (complex, np.complexfloating))):
+        if isinstance(value, types):
+            return kind
+    return type(value).__name__
 
 
 def assert_true(condition: bool, what: str, detail: str = "") -> None:
@@ -110,10 +114,11 @@ def assert_close(
     atol = default_atol if atol is None else atol
     g = got.astype(np.complex128 if "c" in (got.dtype.kind + want.dtype.kind) else np.float64)
     w = want.astype(g.dtype)
-    both_nan = np.isnan(g) & np.isnan(w)
-    error = np.where(both_nan, 0.0, np.abs(g - w))
+    equal = (g == w) | (np.isnan(g) & np.isnan(w))  # NaN matches NaN; equal infinities match
+    with np.errstate(invalid="ignore"):
+        error = np.where(equal, 0.0, np.abs(g - w))
     allowed = atol + rtol * np.abs(w)
-    bad = ~(error <= allowed)  # NaN where only one side is NaN counts as bad
+    bad = ~equal & ~(np.isfinite(w) & (error <= allowed))  # an infinite expectation admits only itself
     if bad.any():
         index = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(error, nan=np.inf), -1.0))), bad.shape)
         where = f" at index {tuple(int(i) for i in index)}" if got.ndim else ""

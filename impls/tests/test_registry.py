@@ -1,0 +1,182 @@
+"""The registry resolves every backend spec form of DESIGN.md, and says clearly why one does not resolve."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from impls import registry
+from impls.registry import BackendSpecError, load, parse_spec
+
+TORCH_LIKE = "def tensor(data):\n    return data\n__version__ = '1.2.3'\n"
+
+
+def write(path: Path, text: str) -> Path:
+    """Write a file (and its folders) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def isolated_imports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let a test import throwaway modules without leaving them in sys.modules or sys.path."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "kind"),
+    [
+        ("torch", "torch", "builtin"),
+        ("numpy", "numpy", "builtin"),
+        ("mine=torch", "mine", "builtin"),
+        ("pkg.mod", "pkg.mod", "module"),
+        ("pkg.mod:ns", "pkg.mod.ns", "module"),
+        ("./alice/mytorch.py", "mytorch", "path"),
+        ("alice/mytorch.py:T", "mytorch", "path"),
+        ("subs/bob/", "bob", "path"),
+        ("alice=./alice/mytorch.py", "alice", "path"),
+    ],
+    ids=["builtin", "builtin-numpy", "labelled-builtin", "module", "module-attr", "file", "file-attr", "folder", "labelled-file"],
+)
+def test_parse_spec(text: str, label: str, kind: str) -> None:
+    """Each spec form gets the label and kind a user would expect, without importing anything."""
+    spec = parse_spec(text)
+    assert (spec.label, spec.kind) == (label, kind)
+    assert spec.text == text
+
+
+def test_path_targets_become_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative file is fixed against the folder the user typed it in (workers run elsewhere)."""
+    monkeypatch.chdir(tmp_path)
+    spec = parse_spec("a/b.py:T")
+    assert spec.target == f"{tmp_path}/a/b.py:T"
+    assert parse_spec(spec.canonical) == registry.BackendSpec(spec.label, spec.target, "path", spec.canonical)
+
+
+def test_empty_spec_is_refused() -> None:
+    """An empty spec says what to give instead."""
+    with pytest.raises(BackendSpecError, match="empty backend spec"):
+        parse_spec("alice=")
+
+
+def test_load_builtin_torch_is_torch_itself() -> None:
+    """The torch backend is PyTorch's own module, cpu always available."""
+    import torch
+
+    assert load("torch") is torch
+    assert registry.device_availability(torch)["cpu"] is None
+
+
+def test_load_file_and_attribute(tmp_path: Path, isolated_imports: None) -> None:
+    """A .py file loads without installing it; ``file.py:attr`` picks an object inside."""
+    file = write(tmp_path / "mytorch.py", TORCH_LIKE + "class Box:\n    tensor = staticmethod(tensor)\nns = Box()\n")
+    module = load(str(file))
+    assert module.tensor(5) == 5 and registry.version_of(module) == "1.2.3"
+    assert load(f"{file}:ns").tensor(7) == 7
+
+
+def test_load_package_folder_with_relative_and_absolute_imports(tmp_path: Path, isolated_imports: None) -> None:
+    """A package folder loads with its own submodules, imported relatively or by its own name."""
+    write(tmp_path / "minitorch" / "__init__.py", "from .core import tensor\nfrom minitorch import extra\n")
+    write(tmp_path / "minitorch" / "core.py", TORCH_LIKE)
+    write(tmp_path / "minitorch" / "extra.py", "VALUE = 1\n")
+    module = load(str(tmp_path / "minitorch"))
+    assert module.tensor(3) == 3 and module.extra.VALUE == 1
+
+
+def test_file_named_like_an_imported_module_loads_under_its_own_name(tmp_path: Path, isolated_imports: None) -> None:
+    """A student's ``numpy.py`` does not collide with the real numpy already imported."""
+    file = write(tmp_path / "numpy.py", TORCH_LIKE)
+    module = load(str(file))
+    import numpy
+
+    assert module is not numpy and module.tensor(1) == 1 and hasattr(numpy, "ndarray")
+
+
+def test_load_module_and_module_attribute(tmp_path: Path, isolated_imports: None) -> None:
+    """``pkg.mod`` and ``pkg.mod:attr`` import an installed or importable module."""
+    write(tmp_path / "cpkg" / "__init__.py", "")
+    write(tmp_path / "cpkg" / "backend.py", TORCH_LIKE + "class NS:\n    tensor = staticmethod(tensor)\n")
+    sys.path.insert(0, str(tmp_path))
+    assert load("cpkg.backend").tensor(2) == 2
+    assert load("cpkg.backend:NS").tensor(4) == 4
+
+
+def test_entry_point_backend(tmp_path: Path, isolated_imports: None) -> None:
+    """An installed package offering ``torch_conformance.backends = name`` resolves by that name."""
+    write(tmp_path / "epkg.py", TORCH_LIKE)
+    info = tmp_path / "epkg-1.0.dist-info"
+    write(info / "METADATA", "Metadata-Version: 2.1\nName: epkg\nVersion: 1.0\n")
+    write(info / "entry_points.txt", f"[{registry.ENTRY_POINT_GROUP}]\nmytorch-ep = epkg\n")
+    sys.path.insert(0, str(tmp_path))
+    spec = parse_spec("mytorch-ep")
+    assert spec.kind == "entry_point"
+    assert load(spec).tensor(9) == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("no.such.module", "no module named 'no.such.module'"),
+        ("./no/such/file.py", "no such file or folder"),
+        ("numpy:no_such_attr", "has no attribute 'no_such_attr'"),
+        ("json", "json is not a torch-like namespace (it has no tensor)"),
+    ],
+    ids=["unknown-module", "missing-file", "missing-attribute", "not-torch-like"],
+)
+def test_unresolvable_specs_say_why_in_one_line(text: str, message: str) -> None:
+    """What was asked and what failed, on one line."""
+    with pytest.raises(BackendSpecError) as info:
+        load(text)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("import definitely_not_installed_pkg\n", "ModuleNotFoundError: No module named 'definitely_not_installed_pkg' at "),
+        ("x = 1\nraise ValueError('broken on purpose')\n", "ValueError: broken on purpose at "),
+        ("def f(:\n", "SyntaxError"),
+        ("import sys\nsys.exit(0)\n", "SystemExit"),
+    ],
+    ids=["missing-dependency", "raises", "syntax-error", "exits"],
+)
+def test_import_errors_name_file_and_line(tmp_path: Path, isolated_imports: None, body: str, fragment: str) -> None:
+    """A backend that fails at import is reported with the exception and where it came from."""
+    file = write(tmp_path / "broken.py", body)
+    with pytest.raises(BackendSpecError) as info:
+        load(str(file))
+    text = str(info.value)
+    assert fragment in text and "importing it raised" in text
+    if fragment != "SystemExit":
+        assert "broken.py:" in text
+
+
+def test_device_availability_reports_reasons() -> None:
+    """cpu is always there; cuda is there only when cuda.is_available() says so, else the reason."""
+    has_cuda = SimpleNamespace(tensor=None, cuda=SimpleNamespace(is_available=lambda: True))
+    no_cuda = SimpleNamespace(tensor=None, cuda=SimpleNamespace(is_available=lambda: False))
+
+    def boom() -> bool:
+        raise RuntimeError("driver")
+
+    broken = SimpleNamespace(tensor=None, cuda=SimpleNamespace(is_available=boom))
+    assert registry.device_availability(has_cuda) == {"cpu": None, "cuda": None}
+    assert registry.device_availability(no_cuda)["cuda"] == "cuda.is_available() is False"
+    assert registry.device_availability(SimpleNamespace(tensor=None))["cuda"] == "the backend has no cuda.is_available()"
+    assert "RuntimeError: driver" in registry.device_availability(broken)["cuda"]
+
+
+def test_loader_snippet_gives_T() -> None:
+    """Repro snippets start with a line that binds the backend to T."""
+    assert registry.loader_snippet(parse_spec("torch")) == "import torch as T"
+    assert registry.loader_snippet(parse_spec("numpy")) == "import impls.numpy_backend as T"
+    assert registry.loader_snippet(parse_spec("pkg.mod")) == "import pkg.mod as T"
+    assert registry.loader_snippet(parse_spec("/x/m.py")) == "from impls.registry import load; T = load('/x/m.py')"

@@ -1,0 +1,58 @@
+"""Probes that end in each possible way, for the suite's own test of its outcome rules (suite/selftest/test_outcomes.py)."""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+
+def uses_missing_namespace_attribute(T: Any, device: str) -> Any:
+    """Looks up a name the backend does not have (through its __getattr__): missing."""
+    return T.nn
+
+
+def uses_missing_tensor_method(T: Any, device: str) -> Any:
+    """Calls a method the backend's tensor lacks: missing."""
+    return T.tensor([1]).unsqueeze(0)
+
+
+def calls_not_implemented(T: Any, device: str) -> Any:
+    """Calls an API stub raising NotImplementedError: missing."""
+    return T.not_implemented()
+
+
+def passes_unknown_keyword(T: Any, device: str) -> Any:
+    """Passes a keyword the backend's function does not take: missing."""
+    return T.narrow([1], drop_last=True)
+
+
+def hits_bug_inside_backend(T: Any, device: str) -> Any:
+    """Calls a method that fails on an attribute deep inside the backend: error."""
+    return T.tensor([1]).buggy()
+
+
+def reads_attribute_of_none(T: Any, device: str) -> Any:
+    """Reads an attribute of None (a grad that was never set, say): error, not missing."""
+    grad = None
+    return grad.numpy()  # type: ignore[attr-defined]
+
+
+def raises_value_error(T: Any, device: str) -> Any:
+    """Raises an ordinary exception: error."""
+    raise ValueError("bad value")
+
+
+def exits(T: Any, device: str) -> Any:
+    """Calls sys.exit, as a hostile backend might: error."""
+    sys.exit(0)
+
+
+def returns_a_tensor_like_object(T: Any, device: str) -> Any:
+    """Returns an object instead of plain data: error (the probe broke the contract)."""
+    return SimpleNamespace(data=1)
+
+
+def returns_plain(T: Any, device: str, n: int) -> Any:
+    """Returns plain data."""
+    return (n, [1.5], {"k": None})

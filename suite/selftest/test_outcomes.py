@@ -1,0 +1,83 @@
+"""Exceptions map to the right outcome: a missing API is `missing`, a bug is `error`, a wrong value `failed`."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from suite.compare import ConformanceFailure
+from suite.execute import execute
+from suite.outcomes import BackendError, BackendMissing, Outcome, classify_test_exception
+from suite.probes import selfcheck as probes
+
+
+class Lib:
+    """A stand-in backend whose pieces misbehave in chosen ways."""
+
+    def tensor(self, data: Any) -> Any:
+        """A tensor whose method raises deep inside the library (a bug, not a missing API)."""
+        return SimpleNamespace(buggy=lambda: self._internal())
+
+    def _internal(self) -> None:
+        """A typo'd attribute deep in the backend."""
+        return self.no_such_internal  # type: ignore[attr-defined]
+
+    def not_implemented(self) -> None:
+        """An API stub."""
+        raise NotImplementedError("later")
+
+    def narrow(self, data: Any) -> Any:
+        """A function without the keyword the probe passes."""
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        """A backend that answers unknown names through __getattr__, the way modules can."""
+        raise AttributeError(f"module 'lib' has no attribute {name!r}")
+
+
+@pytest.mark.parametrize(
+    ("probe", "outcome"),
+    [
+        (probes.uses_missing_namespace_attribute, "missing"),
+        (probes.uses_missing_tensor_method, "missing"),
+        (probes.calls_not_implemented, "missing"),
+        (probes.passes_unknown_keyword, "missing"),
+        (probes.hits_bug_inside_backend, "error"),
+        (probes.reads_attribute_of_none, "error"),
+        (probes.raises_value_error, "error"),
+        (probes.exits, "error"),
+        (probes.returns_a_tensor_like_object, "error"),
+    ],
+    ids=lambda v: getattr(v, "__name__", v),
+)
+def test_probe_exceptions_are_classified(probe: Any, outcome: str) -> None:
+    """Each way a probe can end maps to its documented outcome."""
+    reply = execute(Lib(), probe, "cpu", {})
+    assert not reply["ok"]
+    assert reply["outcome"] == outcome, reply["message"]
+
+
+def test_successful_probe_returns_plain_value() -> None:
+    """A probe's plain result comes back as it was."""
+    assert execute(Lib(), probes.returns_plain, "cpu", {"n": 3}) == {"ok": True, "value": (3, [1.5], {"k": None})}
+
+
+@pytest.mark.parametrize(
+    ("exc", "outcome"),
+    [
+        (ConformanceFailure("wrong"), Outcome.FAILED),
+        (AssertionError("wrong"), Outcome.FAILED),
+        (BackendMissing("no nn"), Outcome.MISSING),
+        (BackendError("timeout"), Outcome.ERROR),
+        (KeyError("suite bug"), Outcome.ERROR),
+        (ExceptionGroup("two", [BackendMissing("a"), ConformanceFailure("b")]), Outcome.FAILED),
+        (ExceptionGroup("two", [BackendMissing("a"), BackendError("b")]), Outcome.ERROR),
+        (ExceptionGroup("two", [BackendMissing("a"), BackendMissing("b")]), Outcome.MISSING),
+    ],
+    ids=["conformance", "assertion", "missing", "backend-error", "other", "group-failed", "group-error", "group-missing"],
+)
+def test_test_exceptions_are_classified(exc: BaseException, outcome: Outcome) -> None:
+    """A test's final exception (hypothesis groups included) gives its outcome."""
+    assert classify_test_exception(exc) is outcome
