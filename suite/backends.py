@@ -152,7 +152,7 @@ class WorkerBackend(Backend):
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
         self._process = context.Process(
-            target=worker.main, args=(child, self.spec.canonical, workdir, self.output_path), daemon=True,
+            target=worker.main, args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path), daemon=True,
             name=f"conformance-worker-{self.spec.label}",
         )
         self._process.start()

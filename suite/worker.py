@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -37,10 +38,10 @@ def _confine(workdir: str, output_path: str) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
 
 
-def main(conn: Connection, spec_text: str, workdir: str, output_path: str) -> None:
-    """Load the backend named by ``spec_text`` and serve probe calls on ``conn``."""
+def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path: str) -> None:
+    """Load the backend ``canonical`` names (messages quote it as the user ``typed`` it) and serve probe calls."""
     _confine(workdir, output_path)
-    spec = registry.parse_spec(spec_text)
+    spec = replace(registry.parse_spec(canonical), text=typed)
     try:
         namespace = registry.load(spec)
         hello: dict[str, Any] = {

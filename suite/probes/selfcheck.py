@@ -56,3 +56,10 @@ def returns_a_tensor_like_object(T: Any, device: str) -> Any:
 def returns_plain(T: Any, device: str, n: int) -> Any:
     """Returns plain data."""
     return (n, [1.5], {"k": None})
+
+
+def make_tensor(T: Any, device: str) -> Any:
+    """Makes a tensor and reads it back: what a hostile ``tensor`` is given the chance to spoil."""
+    from suite.probes import read
+
+    return read(T.tensor([1.0, 2.0]))

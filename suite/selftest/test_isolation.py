@@ -1,0 +1,135 @@
+"""A worker-held backend survives what broken code does: hangs, crashes, exits, runaway memory, floods of output."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from impls.registry import BackendSpecError, parse_spec
+from suite.backends import Limits, WorkerBackend
+from suite.outcomes import BackendError
+from suite.probes import selfcheck
+
+#: A torch-like file whose ``tensor`` misbehaves as BODY says, once per worker (a marker file records it).
+TEMPLATE = '''
+import os, sys, ctypes
+import numpy as np
+
+def tensor(data):
+    {body}
+    return np.asarray(data)
+'''
+
+
+def backend_file(tmp_path: Path, body: str, name: str = "hostile") -> str:
+    """Write a backend whose ``tensor()`` runs ``body`` first; return its path."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(TEMPLATE).format(body=body))
+    return str(path)
+
+
+@pytest.fixture
+def start(tmp_path: Path):
+    """Start a WorkerBackend on a file, with small limits; close it afterwards."""
+    started: list[WorkerBackend] = []
+
+    def _start(path: str, seconds: float = 3.0, memory: int = 512 * 2**20) -> WorkerBackend:
+        backend = WorkerBackend(parse_spec(path), Limits(seconds=seconds, memory_bytes=memory))
+        backend.load()
+        started.append(backend)
+        backend.begin_test(backend.limits)
+        return backend
+
+    yield _start
+    for backend in started:
+        backend.close()
+
+
+def call(backend: WorkerBackend) -> object:
+    """Run the tensor-making probe on the backend."""
+    return backend.call(selfcheck.make_tensor, "cpu", {})
+
+
+def test_a_healthy_backend_answers(tmp_path: Path, start) -> None:
+    """The plain path: the probe's value comes back through the worker."""
+    backend = start(backend_file(tmp_path, "pass"))
+    np.testing.assert_array_equal(call(backend), [1.0, 2.0])
+    assert backend.devices["cpu"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    [
+        ("while True: pass", "timeout: the test ran past its 1.5 s limit"),
+        ("ctypes.string_at(0)", "crash: the backend's process was killed by SIGSEGV"),
+        ("os._exit(0)", "exit: the backend's process exited with status 0"),
+        ("os._exit(3)", "exit: the backend's process exited with status 3"),
+        ("hoard = [bytearray(2**20) for _ in range(4000)]", "memory limit: the backend's process grew to"),
+    ],
+    ids=["hang", "segfault", "exit-0", "exit-3", "memory"],
+)
+def test_misbehaviour_is_an_error_with_its_cause_and_the_next_test_recovers(tmp_path: Path, start, body: str, cause: str) -> None:
+    """The test fails with the cause named, later calls in that test fail at once, and a new test gets a fresh worker."""
+    marker = tmp_path / "done-once"
+    body = f"if not os.path.exists({str(marker)!r}):\n        open({str(marker)!r}, 'w').close()\n        {body}"
+    backend = start(backend_file(tmp_path, body), seconds=1.5, memory=300 * 2**20)
+    began = time.monotonic()
+    with pytest.raises(BackendError, match=cause.replace("(", r"\(").replace(")", r"\)")):
+        call(backend)
+    assert time.monotonic() - began < 10
+    began = time.monotonic()
+    with pytest.raises(BackendError, match="^" + cause.split(":")[0]):
+        call(backend)  # the same test: fails at once, no second wait
+    assert time.monotonic() - began < 0.5
+    backend.end_test()
+    backend.begin_test(backend.limits)
+    np.testing.assert_array_equal(call(backend), [1.0, 2.0])  # next test: fresh worker, misbehaviour done
+
+
+def test_sys_exit_in_a_probe_is_an_error_not_an_exit(tmp_path: Path, start) -> None:
+    """SystemExit raised by the backend is caught in the worker and reported like any exception."""
+    backend = start(backend_file(tmp_path, "sys.exit(0)"))
+    with pytest.raises(BackendError, match="SystemExit"):
+        call(backend)
+
+
+def test_output_is_kept_out_of_the_way(tmp_path: Path, start) -> None:
+    """Megabytes printed by the backend go to its private log, not the test run, and the call still answers."""
+    backend = start(backend_file(tmp_path, "print('x' * 2**20 * 5); sys.stderr.write('y' * 2**20)"))
+    np.testing.assert_array_equal(call(backend), [1.0, 2.0])
+    assert Path(backend.output_path).stat().st_size > 6 * 2**20
+
+
+def test_crash_message_quotes_the_last_output(tmp_path: Path, start) -> None:
+    """What the backend printed last before dying is in the message (a hint for the student)."""
+    backend = start(backend_file(tmp_path, "print('about to fail', flush=True); os._exit(1)"))
+    with pytest.raises(BackendError, match="last output: about to fail"):
+        call(backend)
+
+
+def test_failing_import_is_a_spec_error(tmp_path: Path) -> None:
+    """A backend that raises at import stops loading with the exception and its line."""
+    path = tmp_path / "bad.py"
+    path.write_text("raise RuntimeError('nope')\n")
+    backend = WorkerBackend(parse_spec(str(path)), Limits(seconds=5))
+    try:
+        with pytest.raises(BackendSpecError, match=r"RuntimeError: nope at .*bad.py:1"):
+            backend.load()
+    finally:
+        backend.close()
+
+
+def test_hanging_import_is_a_timeout(tmp_path: Path) -> None:
+    """A backend that loops at import is stopped at the time limit."""
+    path = tmp_path / "loops.py"
+    path.write_text("while True:\n    pass\n")
+    backend = WorkerBackend(parse_spec(str(path)), Limits(seconds=1.0))
+    try:
+        with pytest.raises(BackendError, match="timeout: .* while loading the backend"):
+            backend.load()
+    finally:
+        backend.close()

@@ -1,0 +1,154 @@
+"""The plugin as a user meets it: real `pytest` runs on backend specs typed every way, and the tables they leave."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reports.conformance import COLUMNS
+from suite import PROJECT_ROOT
+
+THIN_TORCH = PROJECT_ROOT / "examples" / "backends" / "thin_torch.py"
+
+
+def pytest_run(*args: str, cwd: Path = PROJECT_ROOT, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run pytest in a fresh process, as a user would from ``cwd``."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def rows(folder: Path) -> pd.DataFrame:
+    """The conformance.csv a run left in ``folder``."""
+    return pd.read_csv(folder / "conformance.csv", keep_default_na=False)
+
+
+def test_a_file_backend_typed_every_way_is_validated(tmp_path: Path) -> None:
+    """``--backend path``, ``--backend=path``, and a path outside the repository (both ways) all validate the file.
+
+    The four forms go in one run, each a copy of the thin torch wrapper under its own name.
+    """
+    inside = PROJECT_ROOT / "examples" / "backends"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    copies = {"inside_space": inside / "thin_torch.py", "outside_space": outside / "outside_space.py",
+              "outside_equals": outside / "outside_equals.py"}
+    for name in ("outside_space", "outside_equals"):
+        shutil.copy(THIN_TORCH, copies[name])
+    report = tmp_path / "report"
+    done = pytest_run(
+        "--backend", str(copies["inside_space"].relative_to(PROJECT_ROOT)),
+        "--backend=inside_equals=examples/backends/thin_torch.py",
+        "--backend", str(copies["outside_space"]),
+        f"--backend={copies['outside_equals']}",
+        "-m", "views", "--device", "cpu", "--report-dir", str(report),
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    table = rows(report)
+    labels = {"thin_torch", "inside_equals", "outside_space", "outside_equals"}
+    assert set(table["backend"]) == labels
+    for label in labels:
+        outcomes = set(table.loc[table["backend"] == label, "outcome"])
+        assert outcomes == {"passed"}, f"{label}: {outcomes}"
+        assert f"backend {label}: thin wrapper of torch" in done.stdout
+
+
+def test_an_unresolvable_spec_stops_the_run_with_one_line() -> None:
+    """``--backend no.such.module``: no test runs, one clear line, pytest's usage-error status."""
+    done = pytest_run("--backend", "no.such.module")
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    error_lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert error_lines == [
+        "ERROR: backend 'no.such.module' (no.such.module): no module named 'no.such.module'; "
+        "for a file give its path (./name.py), for a built-in one of torch, numpy"
+    ]
+    assert "passed" not in done.stdout
+
+
+def test_a_broken_file_names_the_exception_and_line(tmp_path: Path) -> None:
+    """A file that raises at import is refused before any test, naming the file and line."""
+    broken = tmp_path / "broken.py"
+    broken.write_text("import torch\nx = torch.tensor([1]) + undefined_name\n")
+    done = pytest_run("--backend", str(broken))
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert f"NameError: name 'undefined_name' is not defined at {broken}:2" in done.stderr
+
+
+def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) -> None:
+    """Hiding ``nn`` makes the module behaviours `missing`, not failed, while the rest pass."""
+    no_nn = tmp_path / "no_nn.py"
+    no_nn.write_text(textwrap.dedent('''
+        """torch without nn."""
+        import torch
+
+        def __getattr__(name):
+            if name == "nn":
+                raise AttributeError("module 'no_nn' has no attribute 'nn'")
+            return getattr(torch, name)
+    '''))
+    report = tmp_path / "report"
+    done = pytest_run("--backend", str(no_nn), "-m", "views or modules", "--device", "cpu", "--report-dir", str(report))
+    assert done.returncode == 1
+    table = rows(report)
+    modules = table[table["family"] == "modules"]
+    assert not modules.empty and set(modules["outcome"]) == {"missing"}
+    assert set(table.loc[table["family"] == "views", "outcome"]) == {"passed"}
+    assert "missing API" in done.stdout and "MISSING" in done.stdout
+    assert " missing" in done.stdout.splitlines()[-1]  # the final count line says "N missing"
+
+
+def test_tables_have_the_design_columns_and_cuda_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    """conformance.csv has DESIGN.md's columns; a device that is not there is a skip naming it; summary.md exists."""
+    report = tmp_path / "report"
+    done = pytest_run("--backend", "torch", "-m", "V1", "--report-dir", str(report))
+    assert done.returncode == 0, done.stdout[-2000:]
+    table = rows(report)
+    assert list(table.columns) == COLUMNS
+    assert set(table["behaviour"]) == {"V1"} and set(table["family"]) == {"views"}
+    import torch
+
+    cuda = table[table["device"] == "cuda"]
+    if not torch.cuda.is_available():
+        assert set(cuda["outcome"]) == {"skipped"}
+        assert all(m == "cuda not available on torch: cuda.is_available() is False" for m in cuda["message"])
+    summary = (report / "summary.md").read_text()
+    assert "| V1 " in summary and "torch-cpu" in summary
+    assert done.stdout.rstrip().splitlines()[-2] == f"report folder: {report}"
+
+
+def test_backend_runs_leave_out_the_projects_self_tests(tmp_path: Path) -> None:
+    """With --backend only conformance tests run; without it the self-tests are collected too."""
+    narrowed = pytest_run("--backend", "torch", "--collect-only", "-q", "reference/tests", "suite/conformance/test_views.py")
+    assert "reference/tests" not in narrowed.stdout and "test_views.py::" in narrowed.stdout
+    assert "deselected" in narrowed.stdout
+    everything = pytest_run("--collect-only", "-q", "reference/tests/test_views_reference.py")
+    assert "reference/tests/test_views_reference.py::" in everything.stdout
+
+
+def test_failure_shows_behaviour_and_a_snippet_that_reproduces_it(tmp_path: Path) -> None:
+    """A failing test names its behaviour and prints Python that, run alone, shows the same wrong result."""
+    mutant = PROJECT_ROOT / "suite" / "mutants" / "torch_v4_squeeze_ignores_dim.py"
+    done = pytest_run("--backend", f"m={mutant}:torch", "-k", "test_squeeze_document_example", "--device", "cpu",
+                      "--report-dir", str(tmp_path / "r"))
+    assert done.returncode == 1
+    assert "V4 (views): squeeze drops size-1 dims only" in done.stdout
+    assert "squeeze(0) shape: expected (2, 4, 1)" in done.stdout
+    section = done.stdout.split("- reproduce -")[1]
+    snippet = "\n".join(line for line in section.splitlines()[1:] if line and not line.startswith(("#", "="))).split("\n\n")[0]
+    code = snippet.split("\ndef ")[0]  # the runnable lines, before the probe's source shown for reading
+    ran = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert "'squeeze(0)': {'shape': (2, 4)" in ran.stdout  # the wrong result, reproduced outside pytest
+
+
+def test_help_lists_the_suites_options() -> None:
+    """``pytest --help`` documents the suite's options in their own group."""
+    done = pytest_run("--help")
+    for option in ("--backend=SPEC", "--device={cpu,cuda}", "--report-dir=DIR", "--isolate={auto,always,never}",
+                   "--time-limit=SECONDS", "--memory-limit=SIZE", "--max-examples=N"):
+        assert option in done.stdout
