@@ -243,7 +243,7 @@ def forward(T: Any, device: str, spec: Spec, x: np.ndarray) -> dict[str, Any]:
 
 
 def to_device(T: Any, device: str) -> dict[str, Any]:
-    """Document 004: ``model = NeuralNetwork().to(device)``; where its parameters and its output are."""
+    """Document 004: ``model = NeuralNetwork().to(device)``; where its parameters are, and a tensor moved the same way."""
     model = _neural_network_class(T)()
     before = _named_values(model)
     moved = model.to(device)
@@ -251,8 +251,7 @@ def to_device(T: Any, device: str) -> dict[str, Any]:
     return {
         "returns_itself": moved is model,
         "parameter_devices": [_device_name(p) for p in model.parameters()],
-        "input_device": _device_name(x),
-        "output_device": _device_name(model(x)),
+        "tensor_device": _device_name(x),
         "values_before": before,
         "values_after": _named_values(model),
     }
