@@ -269,11 +269,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if not state.records:
         return
     state.close()  # workers end before the report is written: nothing of theirs lands after it
-    from reports.conformance import write_conformance
+    from reports.conformance import conformance_frame, outcome_counts, write_conformance
+
+    terminalreporter.section("conformance per backend and device", sep="-")
+    counts = outcome_counts(conformance_frame(r.as_dict() for r in state.records))
+    for target, row in counts.iterrows():
+        terminalreporter.write_line(f"{target}: " + ", ".join(f"{n} {outcome}" for outcome, n in row.items() if n))
 
     titles = {behaviour_id: entry.title for behaviour_id, entry in BEHAVIOURS.items()}
     paths = write_conformance([r.as_dict() for r in state.records], state.report_dir, titles)
     terminalreporter.section("conformance report", sep="-")
     for path in paths:
-        terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
+        shown = os.path.relpath(path)
+        terminalreporter.write_line(f"wrote {path if shown.startswith('..') else shown}")
     terminalreporter.write_line(f"report folder: {state.report_dir}")
