@@ -167,13 +167,15 @@ def test_inplace_names_and_results(name: str) -> None:
 @given(shape=SHAPES, data=st.data())
 def test_index_shape_agrees_with_numpy(shape: tuple[int, ...], data: st.DataObject) -> None:
     """T8: the shape of basic indexing (ints, positive-step slices, an ellipsis) is numpy's."""
-    spec: list[object] = []
-    for size in shape[: data.draw(st.integers(0, len(shape)))]:
-        entry = data.draw(st.integers(-size, size - 1) | st.tuples(
-            st.none() | st.integers(-5, 5), st.none() | st.integers(-5, 5), st.none() | st.integers(1, 3)))
-        spec.append(entry)
-    if data.draw(st.booleans()):
-        spec.insert(data.draw(st.integers(0, len(spec))), "...")
+    def entry(size: int) -> object:
+        bound = st.none() | st.integers(-5, 5)
+        return data.draw(st.integers(-size, size - 1) | st.tuples(bound, bound, st.none() | st.integers(1, 3)))
+
+    head = data.draw(st.integers(0, len(shape)))
+    spec: list[object] = [entry(size) for size in shape[:head]]
+    if data.draw(st.booleans()):  # an ellipsis, then entries for the trailing dims
+        tail = data.draw(st.integers(0, len(shape) - head))
+        spec += ["..."] + [entry(size) for size in shape[len(shape) - tail :]]
     values = np.arange(math.prod(shape)).reshape(shape)
     assert ref.index_shape(shape, spec) == values[ref.index_key(spec)].shape
     np.testing.assert_array_equal(ref.index_values(values, spec), values[ref.index_key(spec)])

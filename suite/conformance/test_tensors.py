@@ -380,13 +380,18 @@ def test_element_access_document_example(run) -> None:
 
 @st.composite
 def index_specs(draw: st.DrawFn, shape: tuple[int, ...]) -> tuple:
-    """Basic indices as plain data: ints (negative too), slices with positive steps, and perhaps an ellipsis."""
-    spec: list[Any] = []
-    for size in shape[: draw(st.integers(0, len(shape)))]:
+    """Basic indices as plain data: ints (negative too) and slices with positive steps for the leading dims,
+    perhaps then an ellipsis followed by entries for the trailing dims."""
+
+    def entry(size: int) -> Any:
         bound = st.none() | st.integers(-size - 1, size + 1)
-        spec.append(draw(st.integers(-size, size - 1) | st.tuples(bound, bound, st.none() | st.integers(1, 3))))
+        return draw(st.integers(-size, size - 1) | st.tuples(bound, bound, st.none() | st.integers(1, 3)))
+
+    head = draw(st.integers(0, len(shape)))
+    spec: list[Any] = [entry(size) for size in shape[:head]]
     if draw(st.booleans()):
-        spec.insert(draw(st.integers(0, len(spec))), "...")
+        tail = draw(st.integers(0, len(shape) - head))
+        spec += ["..."] + [entry(size) for size in shape[len(shape) - tail :]]
     return tuple(spec)
 
 
