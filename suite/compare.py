@@ -88,11 +88,12 @@ def assert_close(
     what: str,
     *,
     dtype: str | None = None,
-    rtol: float | None = None,
-    atol: float | None = None,
+    rtol: float | np.ndarray | None = None,
+    atol: float | np.ndarray | None = None,
 ) -> None:
     """Values equal up to the dtype's tolerance, shapes exactly equal.
 
+    ``rtol``/``atol`` may be arrays broadcasting against the values (per-element bounds).
     ``dtype`` names the backend dtype whose tolerance applies (default: the
     actual array's numpy dtype). ``None`` on either side must be None on both.
     """
@@ -124,6 +125,7 @@ def assert_close(
         where = f" at index {tuple(int(i) for i in index)}" if got.ndim else ""
         note = (
             f"{int(bad.sum())} of {bad.size} values differ; largest difference {error[index]:.3g}{where} "
-            f"(expected {w[index]}, got {g[index]}; allowed atol={atol:g} + rtol={rtol:g}*|expected|)"
+            f"(expected {w[index]}, got {g[index]}; allowed {np.broadcast_to(allowed, bad.shape)[index]:.3g}"
+            f" = atol + rtol*|expected|)"
         )
         fail(what, want, got, note)

@@ -76,3 +76,10 @@ def test_assert_true() -> None:
     assert_true(True, "fine")
     with pytest.raises(ConformanceFailure, match="view raised: returned instead"):
         assert_true(False, "view raised", "returned instead")
+
+
+def test_per_element_tolerances() -> None:
+    """Array tolerances bound each element separately, and the message gives the bound that was broken."""
+    assert_close(np.array([1.0, 10.5]), np.array([1.0, 10.0]), "x", atol=np.array([0.0, 1.0]), rtol=0.0)
+    with pytest.raises(ConformanceFailure, match=r"allowed 0\.1 = atol"):
+        assert_close(np.array([1.5, 10.0]), np.array([1.0, 10.0]), "x", atol=np.array([0.1, 1.0]), rtol=0.0)
