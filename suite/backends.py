@@ -90,10 +90,10 @@ class InProcessBackend(Backend):
         self.devices = registry.device_availability(self.namespace)
 
     def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
-        """Run the probe here, through the codec as a worker's reply would travel."""
+        """Run the probe here, its arguments and reply passing through the codec as they would to a worker."""
         if self.load_error:
             raise BackendError(self.load_error)
-        return _raise_for(execute(self.namespace, probe, device, kwargs))
+        return _raise_for(execute(self.namespace, probe, device, codec.roundtrip(kwargs)))
 
 
 def _context() -> multiprocessing.context.BaseContext:

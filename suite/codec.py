@@ -24,6 +24,8 @@ class CodecError(TypeError):
 
 def _encode(value: Any) -> Any:
     """Turn plain data into JSON-able data, tagging what JSON lacks."""
+    if isinstance(value, np.generic):  # first: np.float64 is also a float, np.complex128 a complex
+        return {"__npscalar__": _encode(np.asarray(value))}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -40,8 +42,6 @@ def _encode(value: Any) -> Any:
         return [_encode(v) for v in value]
     if isinstance(value, dict):
         return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if isinstance(value, np.generic):
-        return {"__npscalar__": _encode(np.asarray(value))}
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             raise CodecError(f"an object array cannot cross the process boundary: {value!r:.80}")

@@ -86,18 +86,6 @@ def mixed_data(required: tuple[str, ...] = tuple(LEAVES)) -> st.SearchStrategy[A
     return st.sampled_from(required).flatmap(lambda kind: nested_data(required=kind))
 
 
-def sendable(data: Any) -> Any:
-    """``data`` with each numpy scalar as a 0-d array, the form probes.tensors.numpy_scalars turns back.
-
-    The codec carrying kwargs to a worker process sends np.float64 and
-    np.complex128 (subclasses of float and complex) as plain Python numbers,
-    which would change the dtype inferred; 0-d arrays arrive intact.
-    """
-    if isinstance(data, (list, tuple)):
-        return type(data)(sendable(item) for item in data)
-    return np.asarray(data) if isinstance(data, np.generic) else data
-
-
 def check_made(seen: dict, expected: np.ndarray, dtype: str, what: str) -> None:
     """A probe's ``{"dtype", "shape", "values"}`` match the reference's dtype and values."""
     __tracebackhide__ = True
@@ -194,7 +182,7 @@ LITERALS = {
 def test_documented_literals(run, literal: str) -> None:
     """[1, 2.5] → float32, [True, False] → bool, [1, True] → int64, 1+2j → complex64, 3 → 0-dim int64, int32 kept."""
     data = LITERALS[literal]
-    seen = run(probes.tensor_from_data, data=sendable(data))
+    seen = run(probes.tensor_from_data, data=data)
     check_made(seen, ref.expected_values(data), ref.infer_dtype(data), f"tensor({literal})")
 
 
@@ -202,7 +190,7 @@ def test_documented_literals(run, literal: str) -> None:
 @given(data=mixed_data())
 def test_mixed_nested_data(run, data: Any) -> None:
     """Nested mixes of Python bools, ints, floats, complexes and numpy scalars promote as PyTorch's rule says."""
-    seen = run(probes.tensor_from_data, data=sendable(data))
+    seen = run(probes.tensor_from_data, data=data)
     check_made(seen, ref.expected_values(data), ref.infer_dtype(data), f"tensor({data!r})")
 
 
@@ -210,7 +198,7 @@ def test_mixed_nested_data(run, data: Any) -> None:
 @given(data=mixed_data(required=("float", "complex")))
 def test_default_dtype_float64(run, data: Any) -> None:
     """With set_default_dtype(float64), float literals give float64 and complex ones complex128 (restored after)."""
-    seen = run(probes.tensor_with_default_dtype, data=sendable(data), default="float64")
+    seen = run(probes.tensor_with_default_dtype, data=data, default="float64")
     assert_equal(seen["default_inside"], "float64", "get_default_dtype() after set_default_dtype(float64)")
     check_made(seen, ref.expected_values(data, "float64"), ref.infer_dtype(data, "float64"),
                f"tensor({data!r}) with the default dtype float64")

@@ -56,31 +56,13 @@ def tensor_info(T: Any, device: str, x: Any) -> dict[str, Any]:
     return _info(T, tensor(T, device, x))
 
 
-def numpy_scalars(data: Any) -> Any:
-    """Nested data with every 0-d array inside a list or tuple turned back into a numpy scalar.
-
-    Tests send numpy scalars nested in Python data as 0-d arrays, because
-    np.float64 and np.complex128 (subclasses of float and complex) would reach a
-    worker process as plain Python floats and complexes. A top-level array stays an array.
-    """
-    def leaf(item: Any) -> Any:
-        if isinstance(item, (list, tuple)):
-            return type(item)(leaf(i) for i in item)
-        return item[()] if isinstance(item, np.ndarray) and item.ndim == 0 else item
-
-    if isinstance(data, np.ndarray):
-        return np.array(data, copy=True)
-    return leaf(data) if isinstance(data, (list, tuple)) else data
-
-
 def tensor_from_data(T: Any, device: str, data: Any) -> dict[str, Any]:
-    """``torch.tensor(data)``: the dtype it infers, the shape and the values (numpy scalars as ``numpy_scalars`` says)."""
-    return _made(T, tensor(T, device, numpy_scalars(data)))
+    """``torch.tensor(data)``: the dtype it infers, the shape and the values."""
+    return _made(T, tensor(T, device, data))
 
 
 def tensor_with_default_dtype(T: Any, device: str, data: Any, default: str) -> dict[str, Any]:
     """``torch.tensor(data)`` after ``torch.set_default_dtype(default)``; the previous default is restored."""
-    data = numpy_scalars(data)
     previous = T.get_default_dtype()
     T.set_default_dtype(getattr(T, default))
     try:

@@ -49,10 +49,12 @@ def test_arrays_round_trip_with_dtype_and_shape(array: np.ndarray) -> None:
     np.testing.assert_array_equal(back, array)
 
 
-def test_numpy_scalars_keep_their_dtype() -> None:
-    """A numpy scalar comes back as a numpy scalar of the same dtype."""
-    back = codec.roundtrip(np.int32(7))
-    assert isinstance(back, np.int32) and back == 7
+@pytest.mark.parametrize("scalar", [np.int32(7), np.float64(0.5), np.complex128(1j), np.bool_(True), np.float32(2)],
+                         ids=lambda v: type(v).__name__)
+def test_numpy_scalars_keep_their_dtype(scalar: np.generic) -> None:
+    """A numpy scalar comes back as a numpy scalar of the same dtype (np.float64 is not sent as a float)."""
+    back = codec.roundtrip(scalar)
+    assert type(back) is type(scalar) and back == scalar
 
 
 @pytest.mark.parametrize("value", [object(), np.array([object()]), {1, 2}, lambda: 0], ids=["object", "object-array", "set", "function"])
