@@ -247,7 +247,7 @@ def numerical_gradients(
 # earlier values, the last of which is a 0-dim scalar to call backward() on.
 # The builder tracks every value's shape and an interval that contains it, and
 # offers an operation only where it is safe: log and fractional powers only on
-# values >= 0.25, exp only up to 2.5, nothing whose bound leaves [-CAP, CAP].
+# values >= 0.1, exp only up to 2.5, nothing whose bound leaves [-CAP, CAP].
 # relu has a kink at 0; the finite-difference oracle says when a probe crossed it.
 
 #: The operations, as the plain data names them; every one is an operation the documents use.
@@ -255,14 +255,6 @@ UNARY_OPS = ("scale", "shift", "pow", "exp", "log", "sigmoid", "relu")
 BINARY_OPS = ("add", "sub", "mul", "matmul")
 REDUCTIONS = ("sum", "mean", "sum_dim", "mean_dim")
 OPS = UNARY_OPS + BINARY_OPS + REDUCTIONS
-
-#: PyTorch's grad_fn for each operation as a probe replays it (A5): ``a * c`` is a MulBackward0, ``a.sum(d)`` a SumBackward1.
-OP_GRAD_FN_NAMES: dict[str, str] = {
-    "scale": "MulBackward0", "shift": "AddBackward0", "pow": "PowBackward0", "exp": "ExpBackward0",
-    "log": "LogBackward0", "sigmoid": "SigmoidBackward0", "relu": "ReluBackward0",
-    "add": "AddBackward0", "sub": "SubBackward0", "mul": "MulBackward0", "matmul": "MmBackward0",
-    "sum": "SumBackward0", "mean": "MeanBackward0", "sum_dim": "SumBackward1", "mean_dim": "MeanBackward1",
-}
 
 #: Constants the builder may use: ``a * c``, ``a + c``, ``a ** p``.
 SCALES = (-1.5, -0.5, 0.5, 2.0)
@@ -272,7 +264,7 @@ POSITIVE_POWERS = (-1.0, 0.5, 1.5)  # only for values >= POSITIVE_FLOOR
 #: Leaves are drawn from one of these intervals.
 LEAF_INTERVALS = ((0.5, 1.5), (-1.5, 1.5))
 #: Smallest value log and fractional powers may see; largest argument of exp; bound on every value.
-POSITIVE_FLOOR = 0.25
+POSITIVE_FLOOR = 0.1
 EXP_CEILING = 2.5
 CAP = 50.0
 
@@ -546,7 +538,7 @@ def _interval_mul(a: _Known, b: _Known) -> tuple[float, float]:
 
 
 def _pow_interval(v: _Known, p: float) -> tuple[float, float] | None:
-    """The interval of ``v ** p``, or None where the power is not safe (fractional/negative powers need v >= 0.25)."""
+    """The interval of ``v ** p``, or None where the power is not safe (fractional/negative powers need v >= 0.1)."""
     if p in INTEGER_POWERS:
         ends = sorted([v.low**p, v.high**p])
         if p % 2 == 0 and v.low < 0 < v.high:
@@ -600,7 +592,9 @@ def _candidates(op: str, known: list[_Known]) -> list[tuple[Step, _Known]]:
                 continue
             if len(shape) > 2:
                 continue
-            orders = [(cur, j), (j, cur)] if op == "sub" and j != cur else [(cur, j)]  # add and mul commute
+            if op == "sub" and j == cur:
+                continue  # v - v is 0 whatever v is: nothing to differentiate
+            orders = [(cur, j), (j, cur)] if op == "sub" else [(cur, j)]  # add and mul commute
             for args in orders:
                 first, second = known[args[0]], known[args[1]]
                 if op == "add":
@@ -631,19 +625,19 @@ def _candidates(op: str, known: list[_Known]) -> list[tuple[Step, _Known]]:
 def build_composition(choose: Callable[[Sequence[Option], str], Option], max_steps: int = 6) -> Composition:
     """A random safe composition, every random decision made by ``choose(options, label)``.
 
-    ``choose`` may be a seeded numpy generator's pick or a hypothesis draw
-    (``lambda options, label: data.draw(st.sampled_from(options), label=label)``),
-    so one builder serves the reference's tests and the suite's properties.
-    The first leaf is a matrix (r, c); the others a matrix (c, k) (for matmul),
-    a row (c,), or a 0-dim scalar (for broadcasting).
+    ``choose`` may be a seeded numpy generator's pick (``numpy_chooser``) or a
+    hypothesis draw (``lambda options, label: data.draw(st.sampled_from(options))``).
+    The last leaf is a matrix (r, c), where the program starts; the others are
+    side inputs: a matrix (c, k) (for matmul), a row (c,) or a 0-dim scalar
+    (for broadcasting), or another (r, c).
     """
     r, c, k = (choose((1, 2, 3), label) for label in ("rows", "cols", "inner"))
     n_leaves = choose((1, 2, 3), "leaves")
-    shapes = [(r, c)] + [choose(((c, k), (c,), (), (r, c)), f"shape of x{i}") for i in range(1, n_leaves)]
+    shapes = [choose(((c, k), (c,), (), (r, c)), f"shape of x{i}") for i in range(n_leaves - 1)] + [(r, c)]
     leaves = tuple(Leaf(shape, *choose(LEAF_INTERVALS, f"interval of x{i}")) for i, shape in enumerate(shapes))
     known = [_Known(leaf.shape, leaf.low, leaf.high) for leaf in leaves]
     steps: list[Step] = []
-    for i in range(choose(tuple(range(1, max_steps + 1)), "steps")):
+    for i in range(choose(tuple(range(2, max_steps + 1)), "steps")):
         offered = {op: _candidates(op, known) for op in OPS}
         op = choose(tuple(name for name in OPS if offered[name]), f"op {i}")
         step, result = choose(tuple(offered[op]), f"{op} {i}")

@@ -84,7 +84,6 @@ def test_a5_documented_names() -> None:
     names = set(ref.DOCUMENTED_GRAD_FN_NAMES.values())
     assert names == {"AddBackward0", "PowBackward0", "MeanBackward0", "LogBackward0", "AddmmBackward0",
                      "ReluBackward0", "SliceBackward0"}
-    assert set(ref.OP_GRAD_FN_NAMES) == set(ref.OPS)
 
 
 # --------------------------------------------------------------------------- closed forms against the oracle
@@ -209,7 +208,7 @@ def test_worked_examples_use_every_operation_before_the_end() -> None:
 
 @given(seed=st.integers(0, 2**32 - 1))
 def test_compositions_respect_their_safe_domains(seed: int) -> None:
-    """Every value stays within ±CAP, log sees only values >= 0.25, exp only <= 2.5; the output is a scalar."""
+    """Every value stays within ±CAP, log and fractional powers see only values >= 0.1, exp only <= 2.5; the output is a scalar."""
     rng = np.random.default_rng(seed)
     comp = ref.build_composition(ref.numpy_chooser(rng))
     values = ref.evaluate(comp, ref.draw_inputs(comp, rng))
