@@ -213,7 +213,7 @@ def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
-def richardson_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+def richardson_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 3e-4) -> tuple[np.ndarray, np.ndarray]:
     """Central differences at h and h/2 combined to cancel the h² term: (4·D(h/2) − D(h)) / 3.
 
     The leading error left is −h⁴·f⁽⁵⁾/480 plus rounding of about (5/3)·ε·|f|/(h/2).
@@ -227,7 +227,7 @@ def richardson_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: floa
 
 
 def numerical_gradients(
-    f: Callable[..., float], inputs: Sequence[np.ndarray], h: float = 1e-3
+    f: Callable[..., float], inputs: Sequence[np.ndarray], h: float = 3e-4
 ) -> list[np.ndarray]:
     """The gradient of a scalar function of several float64 arrays with respect to each, by ``richardson_gradient``."""
     inputs = [np.array(a, dtype=np.float64) for a in inputs]
@@ -485,7 +485,7 @@ def _relu_signs(comp: Composition, values: Sequence[np.ndarray]) -> list[np.ndar
     return [np.sign(values[s.args[0]]) for s in comp.steps if s.op == "relu"]
 
 
-def finite_difference_gradients(comp: Composition, inputs: Sequence[np.ndarray], h: float = 1e-3) -> FiniteDifference:
+def finite_difference_gradients(comp: Composition, inputs: Sequence[np.ndarray], h: float = 3e-4) -> FiniteDifference:
     """The float64 central-difference oracle (Richardson-extrapolated) for every reachable leaf of a composition."""
     inputs = [np.array(x, dtype=np.float64) for x in inputs]
     base = evaluate(comp, inputs)
@@ -550,11 +550,6 @@ def _pow_interval(v: _Known, p: float) -> tuple[float, float] | None:
     return ends[0], ends[1]
 
 
-def _sigmoid_scalar(z: float) -> float:
-    """σ(z) for an interval end."""
-    return float(sigmoid(z))
-
-
 def _candidates(op: str, known: list[_Known]) -> list[tuple[Step, _Known]]:
     """Every safe way to apply ``op`` next: unary ops and reductions act on the latest value, binary ops pair it with any."""
     cur = len(known) - 1
@@ -581,7 +576,7 @@ def _candidates(op: str, known: list[_Known]) -> list[tuple[Step, _Known]]:
     elif op == "log" and v.low >= POSITIVE_FLOOR:
         add(Step(op, (cur,)), v.shape, math.log(v.low), math.log(v.high))
     elif op == "sigmoid":
-        add(Step(op, (cur,)), v.shape, _sigmoid_scalar(v.low), _sigmoid_scalar(v.high))
+        add(Step(op, (cur,)), v.shape, float(sigmoid(v.low)), float(sigmoid(v.high)))
     elif op == "relu":
         add(Step(op, (cur,)), v.shape, max(v.low, 0.0), max(v.high, 0.0))
     elif op in ("add", "sub", "mul"):
