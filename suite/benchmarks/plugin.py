@@ -1,1 +1,131 @@
-"""Benchmark hooks of the pytest plugin: filled in by the benchmarks work (issue 4)."""
+"""Benchmark hooks of the pytest plugin: the ``bench`` fixture, plain-run vs timed-run mode, the benchmark tables.
+
+Two ways to run (README, "Benchmarks"):
+
+- plain ``pytest``: every benchmark body runs once, untimed (pytest-benchmark's
+  disabled mode), so the benchmarks stay tested and the default run stays fast;
+- ``pytest -m benchmark --benchmark-only``: pytest-benchmark times them, and the
+  run folder (``--report-dir``) gets benchmarks.csv, benchmarks.md, scaling.csv,
+  benchmarks.json and plots/<benchmark>.png next to the conformance tables.
+
+Timing is on when the command line asks pytest-benchmark for results
+(``--benchmark-only``, ``--benchmark-enable``, ``--benchmark-save``,
+``--benchmark-autosave``, ``--benchmark-json``, ``--benchmark-compare``); a run
+without any of them is a plain run.
+
+Benchmarks time a backend in this process. A backend held by a worker process
+(any non-built-in backend under the default ``--isolate auto``) is skipped with
+a reason saying so; ``--isolate never`` loads it here and times it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from suite.backends import InProcessBackend
+from suite.benchmarks.harness import Bench
+
+#: pytest-benchmark options that ask for timings; without one of them benchmarks run once, untimed.
+TIMING_OPTIONS = (
+    "benchmark_only", "benchmark_enable", "benchmark_save", "benchmark_autosave", "benchmark_json", "benchmark_compare",
+)
+#: The baseline of the ratio column when ``--baseline`` is not given.
+DEFAULT_BASELINE = "torch-cpu"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The benchmark options, in the suite's --help group."""
+    group = parser.getgroup("torch-conformance")
+    group.addoption(
+        "--baseline", default=DEFAULT_BASELINE, metavar="BACKEND-DEVICE",
+        help="backend-device whose medians the other targets' are divided by in benchmarks.csv/.md "
+        f"(default {DEFAULT_BASELINE})",
+    )
+    group.addoption(
+        "--bench-warmup", type=int, default=3, metavar="CALLS",
+        help="calls of each timed benchmark before pytest-benchmark calibrates, never counted (default 3, "
+        "capped at one second)",
+    )
+    group.addoption(
+        "--timer-check", type=float, nargs="?", const=0.5, default=None, metavar="SECONDS",
+        help="after pytest-benchmark, time each benchmark again with torch.utils.benchmark.Timer for SECONDS "
+        "(default 0.5) and keep its median as extra_info timer_median_s (see suite/benchmarks/agreement.py)",
+    )
+
+
+def timing_requested(config: pytest.Config) -> bool:
+    """True when the command line asks pytest-benchmark for timings."""
+    return any(config.getoption(name, None) for name in TIMING_OPTIONS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers; in a plain run, put pytest-benchmark in its run-once mode.
+
+    pytest-benchmark reads its options in its own (trylast) pytest_configure, after this one.
+    """
+    config.addinivalue_line("markers", "benchmark: a pytest-benchmark timing of a hot path (select with -m benchmark)")
+    if not timing_requested(config):
+        config.option.benchmark_disable = True
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say whether benchmarks are timed in this run."""
+    if timing_requested(config):
+        return f"benchmarks: timed by pytest-benchmark; ratios against {config.getoption('baseline')}"
+    return "benchmarks: each body runs once, untimed (time them with: pytest -m benchmark --benchmark-only)"
+
+
+@pytest.fixture
+def bench(request: pytest.FixtureRequest, benchmark: Any) -> Bench:
+    """Time a catalogued workload on this test's backend and device: ``bench("mm", size)``."""
+    from suite.plugin import STATE
+
+    state = request.config.stash[STATE]
+    label, device = request.param
+    backend = state.backends[label]
+    if not isinstance(backend, InProcessBackend) or backend.namespace is None:
+        pytest.skip(f"benchmarks time backends in the test process and {label} runs in a worker process; "
+                    "pass --isolate never to time it")
+    return Bench(T=backend.namespace, backend=label, device=device, benchmark=benchmark,
+                 warmup_calls=request.config.getoption("bench_warmup"),
+                 timer_check=request.config.getoption("timer_check"))
+
+
+def timed_benchmarks(config: pytest.Config) -> list[dict[str, Any]]:
+    """This run's timed benchmarks, as pytest-benchmark's JSON has them (no per-round data)."""
+    session = getattr(config, "_benchmarksession", None)
+    if session is None:
+        return []
+    return [b.as_dict(include_data=False) for b in session.benchmarks
+            if b and not b.has_error and "benchmark" in b.extra_info]
+
+
+def run_document(config: pytest.Config, benchmarks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run in pytest-benchmark's saved-run format (machine_info, commit_info, benchmarks, datetime, version)."""
+    session = config._benchmarksession
+    document = config.hook.pytest_benchmark_generate_json(
+        config=config, benchmarks=[], include_data=False, machine_info=session.get_machine_info(),
+        commit_info=config.hook.pytest_benchmark_generate_commit_info(config=config),
+    )
+    document["benchmarks"] = benchmarks
+    return document
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Write the benchmark tables and plots into the run folder, and list them."""
+    from suite.plugin import STATE
+
+    state = config.stash.get(STATE, None)
+    benchmarks = timed_benchmarks(config)
+    if state is None or not benchmarks:
+        return
+    from reports.benchmarks import write_benchmarks
+
+    paths = write_benchmarks(run_document(config, benchmarks), state.report_dir, baseline=config.getoption("baseline"))
+    terminalreporter.section("benchmark report", sep="-")
+    for path in paths:
+        terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
+    terminalreporter.write_line(f"report folder: {state.report_dir}")
