@@ -1,0 +1,111 @@
+"""One timed benchmark run end to end, in a fresh pytest: the tables and plots it writes, and its agreement with torch's Timer.
+
+The run times a counting test (proof that timing calls the body many times),
+cheap catalogue cases, and, with ``--timer-check``, the same functions again
+under ``torch.utils.benchmark.Timer``. It runs with one torch thread: on a
+shared two-core machine a two-thread parallel region now and then waits a
+whole scheduler tick for its second thread, which makes any timer's figures
+bimodal; one thread measures the tools, not the neighbours.
+``python -m suite.benchmarks.agreement`` is the fuller check the README quotes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from reports.benchmarks import COLUMNS, SCALING_COLUMNS
+from suite import PROJECT_ROOT
+from suite.benchmarks.agreement import BAND, QUICK_CASES, Agreement, markdown, median_ratio, node_id
+from suite.benchmarks.plugin import timing_requested
+
+#: A benchmark test whose workload counts its calls into the file named by $COUNT_FILE.
+COUNTING_TEST = '''
+import os
+from suite.benchmarks.harness import Workload
+
+
+def test_counting(bench):
+    """Counts how often the hot path runs."""
+    calls = []
+
+    def build(name, T, device, size):
+        def run():
+            calls.append(1)
+            return size
+        return Workload(run=run, work=size, unit="elements"), {"size_means": "elements", "exercises": "V1"}
+
+    bench.build = build
+    bench("counting", 10)
+    with open(os.environ["COUNT_FILE"], "a") as f:
+        f.write(f"{len(calls)}\\n")
+'''
+
+#: Catalogue cases of the run: the agreement cases, and three sizes of view for a scaling fit.
+CASES = [*QUICK_CASES, ("view", 128), ("view", 1250), ("view", 12_800)]
+
+
+@pytest.fixture(scope="module")
+def timed_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the counting test and CASES with ``--benchmark-only --timer-check`` once; return paths and counts."""
+    folder = tmp_path_factory.mktemp("timed-run")
+    test_file = folder / "test_counting.py"
+    test_file.write_text(COUNTING_TEST, encoding="utf-8")
+    count_file, report, saved = folder / "counts.txt", folder / "report", folder / "saved.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(PROJECT_ROOT), "--backend", "torch",
+         "--device", "cpu", "--benchmark-only", "--benchmark-max-time=0.1", "--bench-warmup=2", "--timer-check=0.1",
+         f"--benchmark-json={saved}", "--report-dir", str(report), str(test_file), *[node_id(n, s) for n, s in CASES]],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COUNT_FILE": str(count_file), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    counts = [int(line) for line in count_file.read_text().split()]
+    return {"report": report, "saved": json.loads(saved.read_text(encoding="utf-8")), "counts": counts}
+
+
+def test_this_plain_run_runs_bodies_once(request: pytest.FixtureRequest) -> None:
+    """Without a timing option pytest-benchmark is disabled: each benchmark body runs once, untimed."""
+    session = request.config._benchmarksession  # type: ignore[attr-defined]
+    assert session.disabled is not timing_requested(request.config)
+
+
+def test_timed_body_runs_many_times(timed_run: dict[str, Any]) -> None:
+    """Timed, the hot path runs for two warm-up calls, calibration and at least five rounds."""
+    assert timed_run["counts"] and timed_run["counts"][0] >= 2 + 5
+
+
+def test_timed_run_writes_every_table_and_plot(timed_run: dict[str, Any]) -> None:
+    """benchmarks.csv (its columns), benchmarks.md, scaling.csv, benchmarks.json and one PNG per benchmark."""
+    report = timed_run["report"]
+    table = pd.read_csv(report / "benchmarks.csv")
+    assert list(table.columns) == COLUMNS
+    assert set(table["benchmark"]) == {"counting"} | {name for name, _ in CASES}
+    assert (table["rounds"] >= 5).all() and (table["median_s"] > 0).all()
+    assert set(table["ratio_to_baseline"]) == {1.0}  # torch-cpu is its own baseline
+    mm = table[table["benchmark"] == "mm"].iloc[0]
+    assert mm["throughput_unit"] == "GFLOP/s"
+    assert mm["throughput"] == pytest.approx(2 * mm["size"] ** 3 / mm["median_s"] / 1e9)
+    scaling = pd.read_csv(report / "scaling.csv")
+    assert list(scaling.columns) == SCALING_COLUMNS
+    assert scaling.set_index("benchmark").loc["view", "points"] == 3
+    markdown_text = (report / "benchmarks.md").read_text(encoding="utf-8")
+    assert "| view [12800]" in markdown_text and "## Scaling" in markdown_text
+    assert json.loads((report / "benchmarks.json").read_text(encoding="utf-8"))["benchmarks"]
+    for name in set(table["benchmark"]):
+        assert (report / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_harness_agrees_with_torch_timer(timed_run: dict[str, Any]) -> None:
+    """On the agreement cases, the median of harness median / Timer median lies within [0.9, 1.1] on cpu."""
+    measured = {(b["extra_info"]["benchmark"], b["extra_info"]["size"]): b for b in timed_run["saved"]["benchmarks"]}
+    results = [Agreement(name, size, measured[(name, size)]["stats"]["median"],
+                         measured[(name, size)]["extra_info"]["timer_median_s"]) for name, size in QUICK_CASES]
+    assert BAND[0] <= median_ratio(results) <= BAND[1], markdown(results)
