@@ -73,10 +73,25 @@ def benchmark_frame(benchmarks: Iterable[Mapping[str, Any]], baseline: str = "to
     frame["size"] = pd.to_numeric(frame["size"])
     frame["target"] = frame["backend"] + "-" + frame["device"]
     frame = add_ratios(frame, baseline)
-    benchmarks, targets = list(dict.fromkeys(frame["benchmark"])), _targets(frame)
+    benchmarks, targets = _benchmark_order(frame), _targets(frame)
     rank = pd.DataFrame({"_b": frame["benchmark"].map(benchmarks.index), "_t": frame["target"].map(targets.index)})
     order = rank.assign(size=frame["size"]).sort_values(["_b", "size", "_t"], kind="stable").index
     return frame.loc[order].reset_index(drop=True)
+
+
+#: Families in the order of BEHAVIOURS.md (and of summary.md), by the letter of a behaviour id.
+FAMILY_ORDER = "TVLAMOD"
+
+
+def _benchmark_order(frame: pd.DataFrame) -> list[str]:
+    """Benchmarks grouped by the family of the first behaviour they exercise (T, V, L, A, M, O, D), else as they came."""
+
+    def family_rank(benchmark: str) -> int:
+        exercises = frame.loc[frame["benchmark"] == benchmark, "exercises"].iloc[0]
+        letter = str(exercises)[:1] if isinstance(exercises, str) else ""
+        return FAMILY_ORDER.index(letter) if letter and letter in FAMILY_ORDER else len(FAMILY_ORDER)
+
+    return sorted(dict.fromkeys(frame["benchmark"]), key=family_rank)
 
 
 def add_ratios(frame: pd.DataFrame, baseline: str) -> pd.DataFrame:
@@ -168,6 +183,9 @@ def _machine_line(document: Mapping[str, Any]) -> str:
     cpu = info.get("cpu") or {}
     parts = [cpu.get("brand_raw") or info.get("processor") or "", f"{cpu.get('count')} cores" if cpu.get("count") else "",
              f"Python {info.get('python_version')}" if info.get("python_version") else "", document.get("datetime", "")]
+    backends = document.get("backends") or {}
+    if backends:
+        parts.append("backends " + ", ".join(f"{label} {version}" for label, version in backends.items()))
     return ", ".join(p for p in parts if p)
 
 
@@ -180,9 +198,10 @@ def benchmarks_markdown(frame: pd.DataFrame, scaling: pd.DataFrame, baseline: st
     )
     cells.index = [f"{benchmark} [{int(size) if float(size).is_integer() else size}]" for benchmark, size in medians.index]
     has_baseline = baseline in set(frame["target"])
-    means = frame.drop_duplicates("benchmark").set_index("benchmark")["size_means"]
+    first = frame.drop_duplicates("benchmark").set_index("benchmark")
     exponents = scaling_table(scaling).map(lambda k: f"{k:.2f}" if np.isfinite(k) else "")
-    exponents.insert(0, "size counts", [means.get(b, "") for b in exponents.index])
+    exponents.insert(0, "size counts", [first["size_means"].get(b, "") for b in exponents.index])
+    exponents.insert(1, "behaviours", [str(first["exercises"].get(b, "")).replace(",", ", ") for b in exponents.index])
     parts = [
         "# Benchmarks",
         "",

@@ -103,7 +103,7 @@ def test_markdown_has_medians_ratios_and_exponents() -> None:
     assert header.index("torch-cpu") < header.index("numpy-cpu")
     scaling = text.split("## Scaling")[1]
     mm_row = next(line for line in scaling.splitlines() if line.startswith("| mm "))
-    assert [cell.strip() for cell in mm_row.strip("|").split("|")] == ["mm", "n", "3.00", "3.00"]
+    assert [cell.strip() for cell in mm_row.strip("|").split("|")] == ["mm", "n", "L1", "3.00", "3.00"]
 
 
 @pytest.mark.parametrize("seconds, text", [(2.5, "2.5 s"), (1.234e-3, "1.23 ms"), (4.56e-5, "45.6 µs"), (7.89e-7, "789 ns"),

@@ -87,6 +87,7 @@ def bench(request: pytest.FixtureRequest, benchmark: Any) -> Bench:
     label, device = request.param
     backend = state.backends[label]
     if not isinstance(backend, InProcessBackend) or backend.namespace is None:
+        benchmark.skipped = True  # pytest-benchmark would warn that its fixture went unused
         pytest.skip(f"benchmarks time backends in the test process and {label} runs in a worker process; "
                     "pass --isolate never to time it")
     return Bench(T=backend.namespace, backend=label, device=device, benchmark=benchmark,
@@ -104,13 +105,16 @@ def timed_benchmarks(config: pytest.Config) -> list[dict[str, Any]]:
 
 
 def run_document(config: pytest.Config, benchmarks: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run in pytest-benchmark's saved-run format (machine_info, commit_info, benchmarks, datetime, version)."""
+    """The run in pytest-benchmark's saved-run format (machine_info, commit_info, benchmarks, datetime, version), plus backend versions."""
+    from suite.plugin import STATE
+
     session = config._benchmarksession
     document = config.hook.pytest_benchmark_generate_json(
         config=config, benchmarks=[], include_data=False, machine_info=session.get_machine_info(),
         commit_info=config.hook.pytest_benchmark_generate_commit_info(config=config),
     )
     document["benchmarks"] = benchmarks
+    document["backends"] = {label: backend.version for label, backend in config.stash[STATE].backends.items()}
     return document
 
 

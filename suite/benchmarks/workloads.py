@@ -351,12 +351,12 @@ CATALOGUE: dict[str, Entry] = {
     "mm": Entry(mm, (10, 30, 100, 300, 1000), "n (n×n matrices)", ("L1",)),
     "inverse": Entry(inverse, (10, 30, 100, 300, 1000), "n (n×n matrices)", ("L1",)),
     "a2_chain_fwd_bwd": Entry(a2_chain, (100, 1_000, 10_000, 100_000, 1_000_000), "elements", ("A2", "A6")),
-    "network_fwd_bwd": Entry(network_forward_backward, (1, 10, 100, 1000), "batch size", ("M4", "A2")),
+    "network_fwd_bwd": Entry(network_forward_backward, (1, 10, 100, 1000), "batch size", ("A2", "M4")),
     "sgd_step": Entry(sgd_step, (1_000, 10_000, 100_000, 1_000_000), "parameter elements", ("O1", "O3")),
     "sgd_momentum_step": Entry(sgd_momentum_step, (1_000, 10_000, 100_000, 1_000_000), "parameter elements", ("O3",)),
     "dataloader_w0_epoch": Entry(dataloader_w0_epoch, (100, 1_000, 10_000), "samples", ("D1",)),
     "dataloader_w2_epoch": Entry(dataloader_w2_epoch, (100, 1_000, 10_000), "samples", ("D1", "D6")),
-    "train_epoch": Entry(train_epoch, (32, 320, 3_200), "samples", ("O4", "M4", "D1")),
+    "train_epoch": Entry(train_epoch, (32, 320, 3_200), "samples", ("D1", "M4", "O4")),
 }
 
 
