@@ -72,6 +72,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.help:
         return  # --help needs no backend loaded
     grading = bool(config.getoption("grade", False))
+    if grading:  # before any submission code runs: grading's limits, report folder and guard
+        from suite.grading.plugin import prepare_grading
+
+        prepare_grading(config)
     try:
         limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")))
         state = RunState.create(

@@ -1,9 +1,215 @@
-"""Grading hooks of the pytest plugin (``--grade``): filled in by the grading work (issue 5)."""
+"""Grading hooks of the pytest plugin: ``pytest --backend SUBMISSION --grade`` scores a submission.
+
+The order of a grading run, and who does what:
+
+1. ``prepare_grading`` (called by ``suite/plugin.py`` before any submission code
+   runs): read the weights, settle the limits, fix the report folder, and arm
+   the guard (``suite.grading.guard``: subreaper, preloaded modules,
+   fingerprints, a snapshot of the report folder).
+2. The main plugin loads the submission in a worker process and records every
+   conformance test's outcome in the grading process.
+3. Collection: the checks to grade are every collected conformance test, per
+   backend and device. Anything else (benchmarks, self-tests) is deselected; a
+   test file that was not there before the submission ran is never collected.
+4. Each test starts only while the run's time budget lasts; later ones are
+   recorded as ``not run``.
+5. ``pytest_terminal_summary_lock_down`` (first of the terminal summaries): stop the workers, kill every
+   process the submission left behind, compare the fingerprints, and clear out
+   of the report folder whatever appeared in it during the run.
+6. The main plugin writes conformance.csv and summary.md; then ``pytest_terminal_summary_write_grades``
+   (last) computes each grade from the collected checks and the records, and
+   writes results.json and grade.md atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
+
+from suite.grading import guard
+from suite.grading.scoring import Check, grade, withhold
+from suite.grading.settings import Settings, SettingsError, load_settings
+from suite.outcomes import BackendError
+
+
+@dataclass
+class GradingRun:
+    """What the grading process knows about its own run, apart from the submission."""
+
+    settings: Settings
+    started: float
+    fingerprint: guard.Fingerprint
+    snapshot: guard.FolderSnapshot
+    subreaper: bool
+    preload_failures: list[str]
+    checks: list[Check] = field(default_factory=list)
+    integrity: list[str] = field(default_factory=list)  # what the guard found after the run
+    tampered: list[str] = field(default_factory=list)  # the grader's own files that changed
+    grader_problems: list[str] = field(default_factory=list)  # test modules that would not import
+
+
+GRADING = pytest.StashKey[GradingRun]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The grading options."""
     group = parser.getgroup("torch-conformance")
-    group.addoption("--grade", action="store_true", help="grade the backend: isolate it, score it, write results.json and grade.md")
+    group.addoption("--grade", action="store_true",
+                    help="grade the backend: isolate it, score it, write results.json and grade.md into the report folder")
+    group.addoption("--weights", metavar="TOML",
+                    help="a course's grading settings laid over suite/grading/weights.toml (points, weights, limits)")
+    group.addoption("--run-budget", type=float, metavar="SECONDS",
+                    help="with --grade: time for the whole run; tests that would start later score zero as 'not run' "
+                    "(default: weights.toml's run_budget)")
+
+
+def _given(config: pytest.Config, flag: str) -> bool:
+    """True when the user set ``flag`` (on the command line, in PYTEST_ADDOPTS or in addopts)."""
+    args = [*config.invocation_params.args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", "")), *config.getini("addopts")]
+    return any(str(arg) == flag or str(arg).startswith(flag + "=") for arg in args)
+
+
+def prepare_grading(config: pytest.Config) -> None:
+    """Before any submission code runs: read the settings, settle limits and report folder, arm the guard."""
+    from suite.session import default_report_dir
+
+    try:
+        settings = load_settings(config.getoption("weights"))
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if not _given(config, "--time-limit"):
+        config.option.time_limit = settings.time_limit
+    if not _given(config, "--memory-limit"):
+        config.option.memory_limit = settings.memory_limit
+    budget = config.getoption("run_budget")
+    settings = replace(settings, time_limit=float(config.option.time_limit), memory_limit=str(config.option.memory_limit),
+                       run_budget=settings.run_budget if budget is None else float(budget))
+    if not config.option.report_dir:
+        config.option.report_dir = str(default_report_dir())
+    config.option.continue_on_collection_errors = True  # a family that fails to import is not the student's fault
+    subreaper = guard.become_subreaper()
+    failures = guard.preload()
+    config.stash[GRADING] = GradingRun(
+        settings=settings,
+        started=time.monotonic(),
+        fingerprint=guard.Fingerprint.take(guard.watched_roots()),
+        snapshot=guard.FolderSnapshot.take(Path(config.option.report_dir)),
+        subreaper=subreaper,
+        preload_failures=failures,
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """While grading, a Python file that appeared after the guard was armed is never collected (so never run)."""
+    run = config.stash.get(GRADING, None)
+    if run is None or collection_path.suffix != ".py":
+        return None
+    inside = str(collection_path.resolve()).startswith(str(guard.PROJECT_ROOT) + os.sep)
+    if inside and not run.fingerprint.knows(collection_path.resolve()):
+        run.integrity.append(f"{collection_path} appeared during the run: not collected")
+        return True
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Grade only conformance tests (deselect the rest) and note every check the run will grade."""
+    run = config.stash.get(GRADING, None)
+    if run is None:
+        return
+    from suite.plugin import _test_id
+
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("behaviour")
+        callspec = getattr(item, "callspec", None)
+        param = callspec.params.get("run") if callspec else None
+        if marker is None or param is None:
+            dropped.append(item)
+            continue
+        kept.append(item)
+        label, device = param
+        run.checks.append(Check(test=_test_id(item), backend=label, device=device, behaviour=marker.args[0]))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Past the run's time budget a test does not start: it is recorded as not run (zero points)."""
+    run = item.config.stash.get(GRADING, None)
+    if run is None or item.get_closest_marker("skip") is not None:
+        return
+    spent = time.monotonic() - run.started
+    if spent > run.settings.run_budget:
+        raise BackendError(f"not run: the run's time budget of {run.settings.run_budget:g} s was spent before this test")
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_terminal_summary")
+def pytest_terminal_summary_lock_down(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Before any report is written: stop the submission and everything it started; check files and folder."""
+    run = config.stash.get(GRADING, None)
+    if run is None:
+        return
+    from suite.plugin import STATE
+
+    state = config.stash.get(STATE, None)
+    if state is not None:
+        state.close()
+    killed = guard.kill_descendants(spare=guard.grader_helpers())
+    if killed:
+        run.integrity.append(f"{len(killed)} process(es) started by the submission were still running after the tests: "
+                             "killed before writing the report")
+    run.tampered = run.fingerprint.changes(guard.Fingerprint.take(guard.watched_roots()))
+    if run.tampered:
+        shown = "; ".join(run.tampered[:5]) + (f"; and {len(run.tampered) - 5} more" if len(run.tampered) > 5 else "")
+        run.integrity.append(f"the grader's own files changed on disk during the run ({shown}); the grading process "
+                             "had loaded them before the submission ran. Restore them before grading again")
+    run.integrity.extend(run.snapshot.restore())
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_terminal_summary")
+def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Compute each backend's grade from the grader's own records, and write results.json and grade.md."""
+    run = config.stash.get(GRADING, None)
+    if run is None:
+        return
+    from reports.grading import leaderboard_frame, results_json, write_grade, write_leaderboard
+    from suite.plugin import STATE
+
+    state = config.stash[STATE]
+    records = [record.as_dict() for record in state.records]
+    run.grader_problems = [f"{report.nodeid} could not be collected, so its behaviours are not graded in this run"
+                           for report in terminalreporter.stats.get("error", [])
+                           if isinstance(report, pytest.CollectReport) and report.nodeid]
+    several = len(state.backends) > 1
+    terminalreporter.section("grade", sep="-")
+    written = []
+    for label, backend in state.backends.items():
+        result = grade(run.checks, records, run.settings, label)
+        result.update(
+            backend={"label": label, "spec": backend.spec.text, "version": backend.version},
+            load_error=backend.load_error or "",
+            execution_time=time.monotonic() - run.started,
+            integrity=list(run.integrity),
+            grader_problems=list(run.grader_problems),
+        )
+        if run.tampered and run.settings.on_tamper == "zero":
+            result = withhold(result, "the grader's own files changed on disk during the run")
+        folder = state.report_dir / label if several else state.report_dir
+        paths = write_grade(result, folder)
+        written.append((label, results_json(result)))
+        terminalreporter.write_line(
+            f"grade for {label}: {result['score']:.2f} / {result['max_score']:.2f}; wrote "
+            + ", ".join(os.path.relpath(path) for path in paths)
+        )
+    if several:
+        for path in write_leaderboard(leaderboard_frame(written), state.report_dir):
+            terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
+    for note in run.integrity:
+        terminalreporter.write_line(f"integrity: {note}")

@@ -1,0 +1,425 @@
+"""A grade, written for the people who read it: ``results.json`` for Gradescope, ``grade.md`` for the
+student, and a leaderboard (CSV and Markdown) for course staff.
+
+The input is the plain-data grade ``suite.grading.scoring.grade`` computes (the
+grading process adds who was graded, how long it took and any integrity
+notes). Nothing here decides a score; it only says it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+# --- Gradescope's format (https://gradescope-autograders.readthedocs.io/en/latest/specs/) ------------------
+
+#: Top-level keys of results.json and the JSON types each may have. ``max_score`` is ours (the total's
+#: maximum, for people and the leaderboard); the rest are Gradescope's documented keys.
+TOP_LEVEL: dict[str, tuple[type, ...]] = {
+    "score": (int, float), "max_score": (int, float), "execution_time": (int, float), "output": (str,),
+    "output_format": (str,), "test_output_format": (str,), "test_name_format": (str,), "visibility": (str,),
+    "stdout_visibility": (str,), "extra_data": (dict,), "tests": (list,), "leaderboard": (list,),
+}
+#: Keys of one entry of ``tests`` and their JSON types.
+TEST_KEYS: dict[str, tuple[type, ...]] = {
+    "score": (int, float), "max_score": (int, float), "status": (str,), "name": (str,), "name_format": (str,),
+    "number": (str,), "output": (str,), "output_format": (str,), "tags": (list,), "visibility": (str,),
+    "extra_data": (dict,),
+}
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+OUTPUT_FORMATS = ("text", "simple_format", "html", "md", "ansi")
+STATUSES = ("passed", "failed")
+#: The most one test's output holds; longer feedback is cut with a pointer to grade.md.
+OUTPUT_LIMIT = 8000
+#: Failing checks shown in full per behaviour (the rest are listed by name).
+SHOWN_CHECKS = 3
+
+
+def _is_number(value: Any) -> bool:
+    """A finite JSON number (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def validate_results(data: Any) -> list[str]:
+    """Problems that would make ``data`` an invalid Gradescope results.json (an empty list when valid)."""
+    if not isinstance(data, dict):
+        return ["results.json must be a JSON object"]
+    problems = []
+    for key, value in data.items():
+        if key not in TOP_LEVEL:
+            problems.append(f"unknown top-level key {key!r}")
+        elif not isinstance(value, TOP_LEVEL[key]) or (TOP_LEVEL[key] == (int, float) and not _is_number(value)):
+            problems.append(f"{key} must be {' or '.join(t.__name__ for t in TOP_LEVEL[key])}, not {type(value).__name__}")
+    tests = data["tests"] if isinstance(data.get("tests"), list) else []
+    if "score" not in data and (not tests or not all(isinstance(t, dict) and "score" in t for t in tests)):
+        problems.append("score is required at the top level unless every test has one")
+    for key in ("visibility", "stdout_visibility"):
+        if key in data and data[key] not in VISIBILITIES:
+            problems.append(f"{key} must be one of {', '.join(VISIBILITIES)}")
+    for key in ("output_format", "test_output_format", "test_name_format"):
+        if key in data and data[key] not in OUTPUT_FORMATS:
+            problems.append(f"{key} must be one of {', '.join(OUTPUT_FORMATS)}")
+    for i, test in enumerate(tests):
+        where = f"tests[{i}]"
+        if not isinstance(test, dict):
+            problems.append(f"{where} must be an object")
+            continue
+        for key, value in test.items():
+            if key not in TEST_KEYS:
+                problems.append(f"{where}: unknown key {key!r}")
+            elif not isinstance(value, TEST_KEYS[key]) or (TEST_KEYS[key] == (int, float) and not _is_number(value)):
+                problems.append(f"{where}.{key} must be {' or '.join(t.__name__ for t in TEST_KEYS[key])}")
+        if "status" in test and test["status"] not in STATUSES:
+            problems.append(f"{where}.status must be passed or failed")
+        if "visibility" in test and test["visibility"] not in VISIBILITIES:
+            problems.append(f"{where}.visibility must be one of {', '.join(VISIBILITIES)}")
+        if "output_format" in test and test["output_format"] not in OUTPUT_FORMATS:
+            problems.append(f"{where}.output_format must be one of {', '.join(OUTPUT_FORMATS)}")
+        if "tags" in test and not all(isinstance(tag, str) for tag in test.get("tags", [])):
+            problems.append(f"{where}.tags must be strings")
+        if _is_number(test.get("score")) and _is_number(test.get("max_score")) and test["score"] > test["max_score"] + 1e-9:
+            problems.append(f"{where}: score {test['score']} is more than max_score {test['max_score']}")
+        if "score" not in test and "status" not in test:
+            problems.append(f"{where}: a test needs a score or a status")
+    for i, entry in enumerate(data.get("leaderboard", []) if isinstance(data.get("leaderboard"), list) else []):
+        if not isinstance(entry, dict) or "name" not in entry or "value" not in entry:
+            problems.append(f"leaderboard[{i}] needs a name and a value")
+        elif entry.get("order", "desc") not in ("asc", "desc"):
+            problems.append(f"leaderboard[{i}].order must be asc or desc")
+    return problems
+
+
+# --- reading a check's failure text -----------------------------------------------------------------
+
+#: First words of the lines with which hypothesis introduces the (shrunk) failing input.
+EXAMPLE_STARTS = ("Falsifying example", "Failing test case", "Falsifying explicit example")
+SNIPPET_START = "# reproduce on "
+
+
+def split_detail(detail: str) -> dict[str, str]:
+    """A failure's text in three parts: what was wrong (expected vs actual), the shrunk input, the snippet."""
+    text, _, snippet = detail.partition("\n\n" + SNIPPET_START)
+    if not snippet and detail.startswith(SNIPPET_START):
+        text, snippet = "", detail[len(SNIPPET_START):]
+    lines = text.rstrip().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(EXAMPLE_STARTS)), len(lines))
+    example = []
+    for line in lines[start:]:
+        if line.startswith("Explanation:") or line.startswith("You can reproduce"):
+            break
+        if "ProbeRunner object at" not in line:  # the fixture's repr says nothing to a student
+            example.append(line)
+    return {
+        "failure": "\n".join(lines[:start]).strip(),
+        "example": "\n".join(example).strip(),
+        "snippet": (SNIPPET_START + snippet).strip() if snippet else "",
+    }
+
+
+# --- words for outcomes -------------------------------------------------------------------------------
+
+#: What each cause means, in the words a student reads.
+CAUSE_WORDS: dict[str, str] = {
+    "failed": "wrong result",
+    "missing": "not implemented yet (missing API)",
+    "exception": "raised an exception",
+    "timeout": "stopped: ran past the time limit",
+    "crash": "stopped: the process crashed",
+    "exit": "stopped: the process exited",
+    "memory": "stopped: ran past the memory limit",
+    "output": "stopped: printed past the output limit",
+    "load": "the submission did not load",
+    "not run": "not run",
+}
+STATUS_WORDS: dict[str, str] = {
+    "passed": "passed", "partial": "partly passed", "failed": "wrong result", "error": "stopped or raised",
+    "missing": "not implemented yet",
+}
+
+
+def _points(value: float) -> str:
+    """Points as people write them: 7.5, 12, 0.33."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _fence(text: str, language: str = "") -> str:
+    """A Markdown code block that no backtick inside the text can close."""
+    ticks = "```"
+    while ticks in text:
+        ticks += "`"
+    return f"{ticks}{language}\n{text}\n{ticks}"
+
+
+def _check_feedback(check: Mapping[str, Any], heading: str = "####") -> str:
+    """One failing check: which test, why, expected against actual, the shortest input and a snippet."""
+    test_name = check["test"].split("::")[-1]
+    parts = [f"{heading} `{test_name}` — {CAUSE_WORDS.get(check['cause'], check['cause'])}", ""]
+    detail = split_detail(check.get("detail") or "")
+    failure = detail["failure"] or check["message"]
+    if failure:
+        parts += [_fence(failure), ""]
+    if detail["example"]:
+        parts += ["Shortest input that shows it (hypothesis's shrunk example):", "", _fence(detail["example"]), ""]
+    if detail["snippet"]:
+        parts += ["Reproduce it (run from the suite's folder):", "", _fence(detail["snippet"], "python"), ""]
+    return "\n".join(parts)
+
+
+def _problem_checks(behaviour: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The checks of a behaviour that did not pass, the most instructive first (wrong results, then errors)."""
+    order = {"failed": 0, "error": 1, "missing": 2}
+    bad = [c for c in behaviour["checks"] if c["outcome"] not in ("passed", "skipped")]
+    return sorted(bad, key=lambda c: order.get(c["outcome"], 3))
+
+
+def behaviour_feedback(behaviour: Mapping[str, Any], heading: str = "####") -> str:
+    """Everything a student needs to fix one behaviour: its checks that did not pass, in full or by name."""
+    bad = _problem_checks(behaviour)
+    parts = [_check_feedback(check, heading) for check in bad[:SHOWN_CHECKS]]
+    if len(bad) > SHOWN_CHECKS:
+        rest = ", ".join(f"`{c['test'].split('::')[-1]}` ({c['cause']})" for c in bad[SHOWN_CHECKS:])
+        parts.append(f"Also not passing: {rest}.\n")
+    return "\n".join(parts)
+
+
+def _summary_line(behaviour: Mapping[str, Any]) -> str:
+    """``V4 squeeze ...: 1.8 / 2.1 (6 of 7 checks passed; timeout)``."""
+    causes = ", ".join(CAUSE_WORDS.get(c, c) for c in behaviour["causes"])
+    return (f"**{behaviour['id']}** {behaviour['title']}: {_points(behaviour['score'])} / {_points(behaviour['max_score'])} "
+            f"({behaviour['passed']} of {behaviour['counted']} checks passed{'; ' + causes if causes else ''})")
+
+
+# --- grade.md --------------------------------------------------------------------------------------------
+
+
+def family_frame(grade: Mapping[str, Any]) -> pd.DataFrame:
+    """Families (rows): points, and how many behaviours passed, partly passed, failed, stopped or are missing."""
+    rows = []
+    for family in grade["families"]:
+        members = [b for b in grade["behaviours"] if b["family"] == family["family"]]
+        row = {"family": family["family"], "points": f"{_points(family['score'])} / {_points(family['max_score'])}"}
+        for status in ("passed", "partial", "failed", "error", "missing"):
+            row[STATUS_WORDS[status]] = sum(b["status"] == status for b in members)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def grade_markdown(grade: Mapping[str, Any]) -> str:
+    """The text of grade.md: the score, per family what passed, and per failing behaviour what to fix."""
+    backend = grade.get("backend", {})
+    parts = [
+        f"# Grade for `{grade['submission']}`: {_points(grade['score'])} / {_points(grade['max_score'])}",
+        "",
+    ]
+    if grade.get("withheld"):
+        parts += [f"**Score withheld:** {grade['withheld']} (the checks below earned "
+                  f"{_points(grade['score_before_withholding'])}).", ""]
+    if grade.get("load_error"):
+        parts += [f"**The submission did not load**, so no behaviour could pass: {grade['load_error']}", ""]
+    parts += [
+        "Each behaviour of the assignment is worth the points shown; a behaviour checked by several tests "
+        "earns its points in proportion to the tests that pass. *Not implemented yet* (missing API) scores "
+        "zero like a wrong result, but is listed apart: it is unfinished, not wrong.",
+        "",
+    ]
+    if grade["families"]:
+        parts += [family_frame(grade).to_markdown(index=False), ""]
+    for family in grade["families"]:
+        members = [b for b in grade["behaviours"] if b["family"] == family["family"]]
+        parts += [f"## {family['family']}: {_points(family['score'])} / {_points(family['max_score'])}", ""]
+        passed = [b for b in members if b["status"] == "passed"]
+        if passed:
+            parts += ["Passed: " + "; ".join(f"**{b['id']}** {b['title']}" for b in passed) + ".", ""]
+        missing = [b for b in members if b["status"] == "missing"]
+        if missing:
+            parts += ["Not implemented yet (missing API):", ""]
+            for b in missing:
+                message = _problem_checks(b)[0]["message"]
+                parts.append(f"- **{b['id']}** {b['title']}: `{message}`")
+            parts.append("")
+        for b in members:
+            if b["status"] in ("passed", "missing"):
+                continue
+            parts += [f"### {_summary_line(b)}", "", behaviour_feedback(b)]
+    if grade.get("ungraded"):
+        parts += ["## Not graded in this run", "",
+                  "Every check of these was skipped (a device the submission does not have): "
+                  + ", ".join(grade["ungraded"]) + ".", ""]
+    settings = grade.get("settings", {})
+    parts += [
+        "## How this grade was made", "",
+        f"- Submission: `{backend.get('spec', grade['submission'])}` (version {backend.get('version', 'unknown')}).",
+        f"- Limits per test: {settings.get('time_limit', '?')} s and {settings.get('memory_limit', '?')} of memory; "
+        f"the whole run may take {settings.get('run_budget', '?')} s. The run took {grade.get('execution_time', 0):.0f} s.",
+        f"- Weights: {', '.join(settings.get('files', [])) or 'defaults'}.",
+        "- The submission ran in a separate process; the grade comes from what the grading process observed.",
+    ]
+    for problem in grade.get("grader_problems", []):
+        parts.append(f"- Grader: {problem}")
+    for note in grade.get("integrity", []):
+        parts.append(f"- Integrity: {note}")
+    return "\n".join(parts) + "\n"
+
+
+# --- results.json ----------------------------------------------------------------------------------------
+
+
+def _test_visibility(visibility: str) -> str:
+    """Tests carrying points are never ``hidden`` (that hides the total): after_due_date instead."""
+    return "after_due_date" if visibility == "hidden" else visibility
+
+
+def _test_output(behaviour: Mapping[str, Any]) -> str:
+    """The Markdown shown under one behaviour's test on Gradescope."""
+    head = _summary_line(behaviour)
+    if behaviour["status"] == "passed":
+        return head
+    text = head + "\n\n" + behaviour_feedback(behaviour, heading="####")
+    if len(text) > OUTPUT_LIMIT:
+        text = text[: OUTPUT_LIMIT - 80].rsplit("\n", 1)[0] + "\n\n… (cut here: grade.md has the whole feedback)"
+    return text
+
+
+def grade_counts(grade: Mapping[str, Any]) -> dict[str, int]:
+    """Behaviours by status: passed, partial, failed, error, missing."""
+    result = {status: 0 for status in STATUS_WORDS}
+    for behaviour in grade["behaviours"]:
+        result[behaviour["status"]] += 1
+    return result
+
+
+def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
+    """Gradescope's results.json for a grade: one test per behaviour, with points and feedback."""
+    visibility = _test_visibility(grade.get("settings", {}).get("visibility", "visible"))
+    tests: list[dict[str, Any]] = []
+    for b in grade["behaviours"]:
+        status = "passed" if b["status"] == "passed" else "failed"
+        tests.append({
+            "name": f"{b['id']} ({b['family']}): {b['title']}",
+            "number": b["id"],
+            "score": round(b["score"], 4),
+            "max_score": round(b["max_score"], 4),
+            "status": status,
+            "output": _test_output(b),
+            "output_format": "md",
+            "tags": [b["family"], b["id"], b["status"], *b["causes"]],
+            "visibility": visibility,
+        })
+    notes = list(grade.get("integrity", []))
+    if notes:
+        tests.append({"name": "Integrity of the grading run", "status": "failed", "output": "\n".join(f"- {n}" for n in notes),
+                      "output_format": "md", "tags": ["integrity"], "visibility": visibility})
+    counts = grade_counts(grade)
+    summary = (f"Score {_points(grade['score'])} / {_points(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
+               f"{counts['partial']} partly passed, {counts['failed']} with wrong results, {counts['error']} stopped or "
+               f"raised, {counts['missing']} not implemented yet. Each test below says what to fix.")
+    if grade.get("withheld"):
+        summary = f"Score withheld: {grade['withheld']}. " + summary
+    if grade.get("load_error"):
+        summary = f"The submission did not load: {grade['load_error']}. " + summary
+    return {
+        "score": round(grade["score"], 4),
+        "max_score": round(grade["max_score"], 4),
+        "execution_time": round(float(grade.get("execution_time", 0.0)), 3),
+        "output": summary,
+        "output_format": "md",
+        "visibility": visibility,
+        "stdout_visibility": "hidden",
+        "extra_data": {"submission": grade["submission"], "counts": counts, "integrity": notes,
+                       "withheld": grade.get("withheld", ""), "load_error": grade.get("load_error", "")},
+        "tests": tests,
+        "leaderboard": [{"name": "Score", "value": round(grade["score"], 4)},
+                        {"name": "Behaviours passed", "value": counts["passed"]}],
+    }
+
+
+def failed_run_results(submission: str, reason: str, execution_time: float = 0.0, max_score: float = 100.0) -> dict[str, Any]:
+    """results.json for a run that ended without a grade of its own (the grader was killed, say): zero, with why."""
+    return {
+        "score": 0.0, "max_score": max_score, "execution_time": round(execution_time, 3),
+        "output": f"The grading run did not finish: {reason}. Score 0; course staff can regrade.",
+        "output_format": "md", "visibility": "visible", "stdout_visibility": "hidden",
+        "extra_data": {"submission": submission, "counts": {s: 0 for s in STATUS_WORDS}, "integrity": [reason],
+                       "withheld": "", "load_error": ""},
+        "tests": [{"name": "Grading run", "status": "failed", "output": reason, "tags": ["integrity"]}],
+    }
+
+
+# --- files ---------------------------------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a new file renamed into place (a link there is replaced, not followed)."""
+    path = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_grade(grade: Mapping[str, Any], folder: Path) -> list[Path]:
+    """Write results.json and grade.md into ``folder``; refuse a results.json Gradescope would not take."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    results = results_json(grade)
+    problems = validate_results(results)
+    if problems:
+        raise ValueError("results.json would not be valid: " + "; ".join(problems))
+    return [
+        write_atomic(folder / "results.json", json.dumps(results, indent=1) + "\n"),
+        write_atomic(folder / "grade.md", grade_markdown(grade)),
+    ]
+
+
+# --- leaderboard ---------------------------------------------------------------------------------------------
+
+LEADERBOARD_COLUMNS = ["rank", "submission", "score", "max_score", "percent", "passed", "partial", "failed", "error",
+                       "missing", "seconds", "notes"]
+
+
+def leaderboard_frame(results: Iterable[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
+    """One row per (submission name, results.json), best score first; ties share a rank."""
+    rows = []
+    for name, data in results:
+        extra = data.get("extra_data", {})
+        counts = extra.get("counts", {})
+        notes = [*extra.get("integrity", [])]
+        if extra.get("withheld"):
+            notes.insert(0, f"withheld: {extra['withheld']}")
+        if extra.get("load_error"):
+            notes.insert(0, "did not load")
+        max_score = float(data.get("max_score", 0.0))
+        score = float(data.get("score", 0.0))
+        rows.append({
+            "submission": name, "score": round(score, 2), "max_score": round(max_score, 2),
+            "percent": round(100 * score / max_score, 1) if max_score else 0.0,
+            **{key: int(counts.get(key, 0)) for key in ("passed", "partial", "failed", "error", "missing")},
+            "seconds": round(float(data.get("execution_time", 0.0)), 1),
+            "notes": "; ".join(notes)[:200],
+        })
+    frame = pd.DataFrame(rows, columns=[c for c in LEADERBOARD_COLUMNS if c != "rank"])
+    frame = frame.sort_values(["score", "submission"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    frame.insert(0, "rank", frame["score"].rank(method="min", ascending=False).astype(int) if len(frame) else [])
+    return frame
+
+
+def write_leaderboard(frame: pd.DataFrame, folder: Path) -> list[Path]:
+    """Write leaderboard.csv and leaderboard.md into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path = write_atomic(folder / "leaderboard.csv", frame.to_csv(index=False))
+    text = "# Leaderboard\n\n" + (frame.to_markdown(index=False) if len(frame) else "(no submissions)") + "\n"
+    md_path = write_atomic(folder / "leaderboard.md", text)
+    return [csv_path, md_path]

@@ -1,0 +1,157 @@
+"""From the checks a run collected and the outcomes the grading process recorded, to points.
+
+A *check* is one conformance test on one device. A behaviour's points are
+shared among its checks (partial credit); a family's points among its
+behaviours by weight; the total among the families that ran by weight
+(``weights.toml`` explains it to course staff). Everything here is pure: the
+same checks, records and settings always give the same grade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from reference.behaviours import BEHAVIOURS, FAMILIES
+from suite.grading.settings import Settings
+
+#: Why a check that did not pass ended so: the first words of the grader's message, and the cause they name.
+CAUSE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("timeout:", "timeout"),
+    ("crash:", "crash"),
+    ("exit:", "exit"),
+    ("memory limit:", "memory"),
+    ("output limit:", "output"),
+    ("the backend failed to load:", "load"),
+    ("not run:", "not run"),
+)
+#: Causes where the grader stopped the submission (or never started it), as opposed to a wrong answer or an exception.
+STOPPED = ("timeout", "crash", "exit", "memory", "output", "load", "not run")
+#: Non-passing outcomes from the one a student should read first to the last.
+PROBLEM_ORDER = ("failed", "error", "missing")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check: a conformance test of one behaviour, on one backend and device."""
+
+    test: str
+    backend: str
+    device: str
+    behaviour: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What links the check to its record."""
+        return (self.test, self.backend, self.device)
+
+
+def cause_of(outcome: str, message: str) -> str:
+    """What ended a check: its outcome, or for an ``error`` the cause the grader named (timeout, crash...)."""
+    if outcome != "error":
+        return outcome
+    for prefix, cause in CAUSE_PREFIXES:
+        if message.startswith(prefix):
+            return cause
+    return "exception"
+
+
+def _check_result(check: Check, record: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The check with what happened to it; a check without a record was never run."""
+    if record is None:
+        outcome, message, detail, seconds = "error", "not run: the run ended before this test", "", 0.0
+    else:
+        outcome, message = str(record["outcome"]), str(record["message"])
+        detail, seconds = str(record.get("detail", "")), float(record.get("seconds", 0.0))
+    return {
+        "test": check.test, "device": check.device, "outcome": outcome, "cause": cause_of(outcome, message),
+        "message": message, "detail": detail, "seconds": seconds,
+    }
+
+
+def _status(results: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """(status, problem): passed, partial, failed, error or missing; and the worst non-passing outcome."""
+    counted = [r for r in results if r["outcome"] != "skipped"]
+    problems = {r["outcome"] for r in counted if r["outcome"] != "passed"}
+    if not problems:
+        return "passed", None
+    problem = next(kind for kind in PROBLEM_ORDER if kind in problems)
+    return ("partial" if any(r["outcome"] == "passed" for r in counted) else problem), problem
+
+
+def _shares(weights: Mapping[str, float]) -> dict[str, float]:
+    """Each key's share of the weights' sum (all zero when the sum is zero)."""
+    total = sum(weights.values())
+    return {key: (weight / total if total > 0 else 0.0) for key, weight in weights.items()}
+
+
+def grade(
+    checks: Iterable[Check],
+    records: Iterable[Mapping[str, Any]],
+    settings: Settings,
+    backend: str,
+) -> dict[str, Any]:
+    """The grade of one backend: total, families and behaviours with their checks, as plain data."""
+    by_key = {(r["test"], r["backend"], r["device"]): r for r in records if r["backend"] == backend}
+    per_behaviour: dict[str, list[dict[str, Any]]] = {}
+    for check in checks:
+        if check.backend == backend:
+            per_behaviour.setdefault(check.behaviour, []).append(_check_result(check, by_key.get(check.key)))
+    graded = {b: results for b, results in per_behaviour.items() if any(r["outcome"] != "skipped" for r in results)}
+    ungraded = sorted(set(per_behaviour) - set(graded), key=list(BEHAVIOURS).index)
+
+    families_present = {BEHAVIOURS[b].family for b in graded}
+    family_share = _shares({f: settings.family_weight(f) for f in FAMILIES.values() if f in families_present})
+    behaviours_out: list[dict[str, Any]] = []
+    families_out: list[dict[str, Any]] = []
+    for family in (f for f in FAMILIES.values() if f in families_present):
+        members = [b for b in BEHAVIOURS if b in graded and BEHAVIOURS[b].family == family]
+        behaviour_share = _shares({b: settings.behaviour_weight(b) for b in members})
+        family_score = 0.0
+        for behaviour_id in members:
+            results = graded[behaviour_id]
+            counted = [r for r in results if r["outcome"] != "skipped"]
+            passed = sum(r["outcome"] == "passed" for r in counted)
+            max_score = settings.total * family_share[family] * behaviour_share[behaviour_id]
+            score = max_score * passed / len(counted)
+            status, problem = _status(results)
+            family_score += score
+            behaviours_out.append({
+                "id": behaviour_id, "family": family, "title": BEHAVIOURS[behaviour_id].title,
+                "weight": settings.behaviour_weight(behaviour_id), "score": score, "max_score": max_score,
+                "status": status, "problem": problem,
+                "causes": sorted({r["cause"] for r in counted if r["outcome"] != "passed"}),
+                "passed": passed, "counted": len(counted), "checks": results,
+            })
+        families_out.append({
+            "family": family, "weight": settings.family_weight(family), "score": family_score,
+            "max_score": settings.total * family_share[family], "behaviours": members,
+        })
+    score = sum(b["score"] for b in behaviours_out)
+    max_score = sum(b["max_score"] for b in behaviours_out)
+    return {
+        "submission": backend,
+        "score": score,
+        "max_score": max_score,
+        "families": families_out,
+        "behaviours": behaviours_out,
+        "ungraded": ungraded,
+        "settings": settings.describe(),
+    }
+
+
+def withhold(grade_: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The grade with its score set to zero for ``reason`` (the course's ``on_tamper = "zero"``)."""
+    withheld = dict(grade_)
+    withheld["score_before_withholding"] = grade_["score"]
+    withheld["score"] = 0.0
+    withheld["withheld"] = reason
+    return withheld
+
+
+def counts(grade_: Mapping[str, Any]) -> dict[str, int]:
+    """How many behaviours ended each way (passed, partial, failed, error, missing)."""
+    result = {status: 0 for status in ("passed", "partial", "failed", "error", "missing")}
+    for behaviour in grade_["behaviours"]:
+        result[behaviour["status"]] += 1
+    return result

@@ -1,0 +1,133 @@
+"""What a grading run is told: points, weights, visibility and limits, from ``weights.toml`` and a course's file.
+
+The defaults live in ``suite/grading/weights.toml`` (read it: it explains the
+score). A course gives its own file with ``--weights``; it holds only what it
+changes, table by table and key by key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from reference.behaviours import BEHAVIOURS, FAMILIES
+from suite.session import parse_size
+
+#: The suite's own settings file.
+DEFAULTS = Path(__file__).with_name("weights.toml")
+#: Gradescope's visibility values (its autograder specification).
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+#: What to do with a run in which the grader's own files changed on disk.
+TAMPER_POLICIES = ("flag", "zero")
+#: Every key a settings file may hold, by table (families and behaviours are checked against the catalogue).
+KEYS: dict[str, tuple[str, ...]] = {
+    "grading": ("total", "visibility", "on_tamper"),
+    "limits": ("time_limit", "memory_limit", "run_budget"),
+    "families": tuple(FAMILIES.values()),
+    "behaviours": tuple(BEHAVIOURS),
+}
+
+
+class SettingsError(ValueError):
+    """A settings file that cannot be used; ``str()`` names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Points, weights and limits of one grading run."""
+
+    total: float
+    visibility: str
+    on_tamper: str
+    time_limit: float
+    memory_limit: str
+    run_budget: float
+    families: dict[str, float]
+    behaviours: dict[str, float] = field(default_factory=dict)  # only the behaviours a file names
+    files: tuple[str, ...] = ()
+
+    def family_weight(self, family: str) -> float:
+        """The relative weight of a family (0 for one no file names)."""
+        return self.families.get(family, 0.0)
+
+    def behaviour_weight(self, behaviour_id: str) -> float:
+        """The relative weight of a behaviour inside its family (1 unless a file says otherwise)."""
+        return self.behaviours.get(behaviour_id, 1.0)
+
+    @property
+    def memory_bytes(self) -> int:
+        """The memory limit in bytes."""
+        return parse_size(self.memory_limit)
+
+    def describe(self) -> dict[str, Any]:
+        """The settings as plain data, for the grade's record of how it was computed."""
+        return {
+            "total": self.total, "time_limit": self.time_limit, "memory_limit": self.memory_limit,
+            "run_budget": self.run_budget, "families": dict(self.families), "behaviours": dict(self.behaviours),
+            "files": list(self.files),
+        }
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """Parse one TOML file, naming it in any error."""
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise SettingsError(f"grading settings {path}: cannot read it ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"grading settings {path}: not valid TOML ({exc})") from None
+
+
+def _check(path: Path, data: Mapping[str, Any]) -> None:
+    """Refuse unknown tables and keys, and values of the wrong kind."""
+    for table, entries in data.items():
+        if table not in KEYS:
+            raise SettingsError(f"grading settings {path}: unknown table [{table}]; known: {', '.join(KEYS)}")
+        if not isinstance(entries, dict):
+            raise SettingsError(f"grading settings {path}: {table} must be a table ([{table}])")
+        for key, value in entries.items():
+            if key not in KEYS[table]:
+                raise SettingsError(f"grading settings {path}: unknown key {key!r} in [{table}]; known: {', '.join(KEYS[table])}")
+            if table in ("families", "behaviours") or key in ("total", "time_limit", "run_budget"):
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                    raise SettingsError(f"grading settings {path}: [{table}] {key} must be a number >= 0, not {value!r}")
+    grading = data.get("grading", {})
+    if "visibility" in grading and grading["visibility"] not in VISIBILITIES:
+        raise SettingsError(f"grading settings {path}: visibility must be one of {', '.join(VISIBILITIES)}")
+    if "on_tamper" in grading and grading["on_tamper"] not in TAMPER_POLICIES:
+        raise SettingsError(f"grading settings {path}: on_tamper must be one of {', '.join(TAMPER_POLICIES)}")
+    limits = data.get("limits", {})
+    if "memory_limit" in limits:
+        try:
+            parse_size(str(limits["memory_limit"]))
+        except ValueError as exc:
+            raise SettingsError(f"grading settings {path}: memory_limit: {exc}") from None
+    for table, key in (("grading", "total"), ("limits", "time_limit"), ("limits", "run_budget")):
+        if data.get(table, {}).get(key, 1) == 0:
+            raise SettingsError(f"grading settings {path}: [{table}] {key} must be more than 0")
+
+
+def load_settings(course_file: str | Path | None = None) -> Settings:
+    """The suite's defaults, with a course's file (if any) laid over them key by key."""
+    files = [DEFAULTS] + ([Path(course_file)] if course_file else [])
+    merged: dict[str, dict[str, Any]] = {table: {} for table in KEYS}
+    for path in files:
+        data = _read(path)
+        _check(path, data)
+        for table, entries in data.items():
+            merged[table].update(entries)
+    grading, limits = merged["grading"], merged["limits"]
+    return Settings(
+        total=float(grading["total"]),
+        visibility=str(grading["visibility"]),
+        on_tamper=str(grading["on_tamper"]),
+        time_limit=float(limits["time_limit"]),
+        memory_limit=str(limits["memory_limit"]),
+        run_budget=float(limits["run_budget"]),
+        families={name: float(weight) for name, weight in merged["families"].items()},
+        behaviours={name: float(weight) for name, weight in merged["behaviours"].items()},
+        files=tuple(str(path) for path in files),
+    )
