@@ -25,9 +25,15 @@ warm-up: the body runs exactly once, untimed.
 
 from __future__ import annotations
 
+import os
+import re
 import time
+import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Protocol
+
+from suite.outcomes import BackendMissing, describe
 
 #: Units in which a workload counts the work one call does; throughput is work per second.
 UNITS = ("elements", "samples", "flop")
@@ -115,7 +121,8 @@ class Bench:
     def __call__(self, name: str, size: int) -> Any:
         """Build benchmark ``name`` at ``size`` on this backend and device, time its hot path, check the result."""
         build = self.build or _build_from_catalogue
-        workload, info = build(name, self.T, self.device, size)
+        with missing_api_reported():
+            workload, info = build(name, self.T, self.device, size)
         sync = synchroniser(self.T, self.device)
         function = timed(workload.run, sync)
         self.benchmark.group = name
@@ -128,11 +135,49 @@ class Bench:
             sync()  # the inputs' kernels finish before any clock starts
         if self.timing:
             warm_up(function, self.warmup_calls)
-        result = self.benchmark(function)
+        with missing_api_reported():
+            result = self.benchmark(function)
         if self.timing and self.timer_check:
             self.benchmark.extra_info["timer_median_s"] = torch_timer_median(function, self.timer_check)
         workload.check(result)
         return result
+
+
+#: Files whose own lines use the backend's API: an AttributeError raised there means the backend lacks that API.
+_API_USERS = {
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads.py"),
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "probes", "__init__.py"),
+}
+_LOOKUP_FRAMES = {"__getattr__", "__getattribute__"}
+_SIGNATURE_MISMATCH = re.compile(r"unexpected keyword argument|takes \d+ positional argument|positional argument but")
+
+
+def lacks_api(exc: BaseException) -> bool:
+    """True when ``exc`` says the backend lacks an API a workload uses (as ``missing`` is decided for probes).
+
+    NotImplementedError anywhere; an AttributeError, or a TypeError refusing an
+    argument, raised on a workload's own line (through ``__getattr__`` hooks).
+    """
+    if isinstance(exc, NotImplementedError):
+        return True
+    frames = traceback.extract_tb(exc.__traceback__)
+    while frames and frames[-1].name in _LOOKUP_FRAMES:
+        frames.pop()
+    at_workload = bool(frames) and os.path.abspath(frames[-1].filename) in _API_USERS
+    if isinstance(exc, AttributeError):
+        return at_workload and "'NoneType' object" not in str(exc)
+    return isinstance(exc, TypeError) and at_workload and bool(_SIGNATURE_MISMATCH.search(str(exc)))
+
+
+@contextmanager
+def missing_api_reported() -> Iterator[None]:
+    """Re-raise a missing API as BackendMissing, so the test's outcome is ``missing`` rather than ``error``."""
+    try:
+        yield
+    except Exception as exc:
+        if not lacks_api(exc):
+            raise
+        raise BackendMissing(describe(exc)) from exc
 
 
 def torch_timer_median(function: Callable[[], Any], min_run_time: float) -> float:

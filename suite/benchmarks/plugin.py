@@ -78,6 +78,18 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "benchmarks: each body runs once, untimed (time them with: pytest -m benchmark --benchmark-only)"
 
 
+#: pytest-benchmark's complaint when a test ends before timing: a benchmark whose workload could not be
+#: built (a missing API) already ends ``missing`` or ``error``, and says why.
+UNUSED_FIXTURE_WARNING = "ignore:Benchmark fixture was not used at all in this test"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Benchmark tests ignore pytest-benchmark's unused-fixture warning (their outcome already says what went wrong)."""
+    for item in items:
+        if "bench" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.filterwarnings(UNUSED_FIXTURE_WARNING))
+
+
 @pytest.fixture
 def bench(request: pytest.FixtureRequest, benchmark: Any) -> Bench:
     """Time a catalogued workload on this test's backend and device: ``bench("mm", size)``."""
@@ -87,7 +99,6 @@ def bench(request: pytest.FixtureRequest, benchmark: Any) -> Bench:
     label, device = request.param
     backend = state.backends[label]
     if not isinstance(backend, InProcessBackend) or backend.namespace is None:
-        benchmark.skipped = True  # pytest-benchmark would warn that its fixture went unused
         pytest.skip(f"benchmarks time backends in the test process and {label} runs in a worker process; "
                     "pass --isolate never to time it")
     return Bench(T=backend.namespace, backend=label, device=device, benchmark=benchmark,

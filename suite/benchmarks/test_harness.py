@@ -16,6 +16,7 @@ from suite import PROJECT_ROOT
 from suite.benchmarks.harness import Bench, Workload, synchroniser, timed, warm_up
 from suite.benchmarks.plugin import TIMING_OPTIONS, timing_requested
 from suite.benchmarks.workloads import CATALOGUE
+from suite.outcomes import BackendMissing
 
 
 def fake_namespace(log: list[str]) -> Any:
@@ -120,6 +121,25 @@ def test_warm_up_stops_at_its_budget_but_runs_once() -> None:
     calls: list[int] = []
     assert warm_up(lambda: calls.append(1), calls=5) == 5
     assert warm_up(lambda: calls.append(1), calls=5, budget_s=0.0) == 1
+
+
+def test_an_api_the_backend_lacks_is_missing() -> None:
+    """A namespace without ``tensor``: the benchmark raises BackendMissing (outcome ``missing``), naming the attribute."""
+    bench = Bench(T=SimpleNamespace(), backend="bare", device="cpu", benchmark=FakeBenchmark([], disabled=True))
+    with pytest.raises(BackendMissing, match="tensor"):
+        bench("mm", 10)
+
+
+def test_an_attribute_error_inside_the_backend_is_not_missing() -> None:
+    """An AttributeError raised deep in the backend's own code is a bug there, reported as it is."""
+
+    def broken_tensor(data: Any, **kwargs: Any) -> Any:
+        return SimpleNamespace().storage  # the backend's own bug, not an API the workload asked for
+
+    bench = Bench(T=SimpleNamespace(tensor=broken_tensor), backend="broken", device="cpu",
+                  benchmark=FakeBenchmark([], disabled=True))
+    with pytest.raises(AttributeError):
+        bench("mm", 10)
 
 
 def test_workload_units_are_checked() -> None:
