@@ -157,3 +157,15 @@ def normalise_dim(dim: int, ndim: int) -> int:
     if not -span <= dim < span:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-span}, {span - 1}], but got {dim})")
     return dim % span
+
+
+def is_dense(array: np.ndarray) -> bool:
+    """True when the array's elements fill one block of memory without gaps or overlap, strides positive."""
+    expected = array.itemsize
+    for size, stride in sorted(zip(array.shape, array.strides), key=lambda pair: pair[1]):
+        if size == 1:
+            continue
+        if stride != expected:
+            return False
+        expected *= size
+    return True

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import autograd, dtypes, printing
 from .device import CPU, Size, check_device, device
-from .storage import Storage, contiguous_strides, is_contiguous, window
+from .storage import Storage, contiguous_strides, is_contiguous, is_dense, window
 from .tensor_methods import TensorMethods
 
 
@@ -84,7 +84,7 @@ class Tensor(TensorMethods):
             raise TypeError(f"can't make a tensor of numpy dtype {array.dtype}")
         if array.size == 0:
             return cls._make(Storage(np.empty(0, array.dtype)), 0, array.shape, contiguous_strides(array.shape))
-        if not array.flags.c_contiguous and not _is_dense(array):
+        if not array.flags.c_contiguous and not is_dense(array):
             array = np.ascontiguousarray(array)
         if array.flags.c_contiguous:
             flat, strides = array.reshape(-1), contiguous_strides(array.shape)
@@ -297,37 +297,14 @@ class Tensor(TensorMethods):
         """There is no cuda here: RuntimeError, as PyTorch built without CUDA (M5)."""
         return self.to("cuda")
 
-    def float(self) -> "Tensor":
-        """As float32."""
-        return self.to(dtypes.float32)
-
-    def double(self) -> "Tensor":
-        """As float64."""
-        return self.to(dtypes.float64)
-
-    def half(self) -> "Tensor":
-        """As float16."""
-        return self.to(dtypes.float16)
-
-    def long(self) -> "Tensor":
-        """As int64."""
-        return self.to(dtypes.int64)
-
-    def int(self) -> "Tensor":
-        """As int32."""
-        return self.to(dtypes.int32)
-
-    def short(self) -> "Tensor":
-        """As int16."""
-        return self.to(dtypes.int16)
-
-    def byte(self) -> "Tensor":
-        """As uint8."""
-        return self.to(dtypes.uint8)
-
-    def bool(self) -> "Tensor":
-        """As bool."""
-        return self.to(dtypes.bool)
+    def float(self) -> "Tensor": return self.to(dtypes.float32)  # noqa: E704 (one-line conversions)
+    def double(self) -> "Tensor": return self.to(dtypes.float64)  # noqa: E704
+    def half(self) -> "Tensor": return self.to(dtypes.float16)  # noqa: E704
+    def long(self) -> "Tensor": return self.to(dtypes.int64)  # noqa: E704
+    def int(self) -> "Tensor": return self.to(dtypes.int32)  # noqa: E704
+    def short(self) -> "Tensor": return self.to(dtypes.int16)  # noqa: E704
+    def byte(self) -> "Tensor": return self.to(dtypes.uint8)  # noqa: E704
+    def bool(self) -> "Tensor": return self.to(dtypes.bool)  # noqa: E704
 
     # ------------------------------------------------------------------ autograd (A1-A7)
 
@@ -424,14 +401,3 @@ def _rebuild(cls: type, storage: Storage, offset: int, shape: tuple[int, ...], s
     t._requires_grad = requires_grad
     return t
 
-
-def _is_dense(array: np.ndarray) -> bool:
-    """True when the array's elements fill one block of memory without gaps or overlap, strides positive."""
-    expected = array.itemsize
-    for size, stride in sorted(zip(array.shape, array.strides), key=lambda pair: pair[1]):
-        if size == 1:
-            continue
-        if stride != expected:
-            return False
-        expected *= size
-    return True
