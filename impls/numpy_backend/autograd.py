@@ -208,6 +208,46 @@ def sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
+# --------------------------------------------------------------------------- in-place writes through views
+
+
+def _positions(t: "Tensor") -> np.ndarray:
+    """Where each element of ``t`` sits in its storage: its layout applied to the storage's own indices."""
+    from .storage import Storage, window
+
+    return window(Storage(np.arange(t._storage.size())), t._offset, t._shape, t._stride)
+
+
+def rebase_view(view: "Tensor", result: "Tensor") -> None:
+    """After an in-place operation wrote ``result`` through ``view``, continue the *base's* history (A1).
+
+    The base's new node, CopySlices, sends the base's gradient to its old
+    history with the overwritten elements zeroed, and the part inside the view
+    to ``result``'s history; the view itself becomes a window onto the new base
+    (AsStridedBackward0), as in PyTorch.
+    """
+    base = view._base
+    index_of = np.empty(base._storage.size(), dtype=np.int64)
+    index_of[_positions(base).reshape(-1)] = np.arange(base.numel())
+    inside = index_of[_positions(view)]  # the base's flat index of every element of the view
+
+    def outside(g: np.ndarray) -> np.ndarray:
+        kept = np.array(g, copy=True)
+        kept.reshape(-1)[inside.reshape(-1)] = 0
+        return kept
+
+    base._grad_fn = node_class("CopySlices")([base, result], [outside, lambda g: g.reshape(-1)[inside]], False)
+    base._requires_grad = True
+
+    def scatter(g: np.ndarray) -> np.ndarray:
+        full = np.zeros(base.numel(), dtype=g.dtype)
+        np.add.at(full, inside.reshape(-1), g.reshape(-1))
+        return full.reshape(base._shape)
+
+    view._grad_fn = node_class("AsStridedBackward0")([base], [scatter], False)
+    view._requires_grad = True
+
+
 # --------------------------------------------------------------------------- the engine (A1, A4, A6)
 
 

@@ -226,8 +226,8 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: dtypes.dtype | None = N
         return finish(wrap(np.array([start], dtype=dt.numpy)), requires_grad, device)
     kind = dt.numpy if dt.category in ("floating", "complex") else np.float64
     first, last = np.asarray(start, dtype=kind), np.asarray(end, dtype=kind)
-    step = (last - first) / kind(steps - 1)
-    i = np.arange(steps)
+    step = (last - first) / np.asarray(steps - 1, dtype=kind)
+    i = np.arange(steps).astype(kind)
     values = np.where(i < steps // 2, first + step * i, last - step * (steps - 1 - i)).astype(dt.numpy)
     return finish(wrap(values), requires_grad, device)
 

@@ -69,7 +69,7 @@ def _body(values: np.ndarray, fmt: Callable[[object], str], width: int, indent: 
     cut = summarise and n > 2 * EDGE_ITEMS
     shown = list(range(EDGE_ITEMS)) + [-1] + list(range(n - EDGE_ITEMS, n)) if cut else list(range(n))
     if values.ndim == 1:
-        cells = ["..." if i < 0 else cell(values[i].item()) for i in shown]
+        cells = [" ..." if i < 0 else cell(values[i].item()) for i in shown]
         per_line = max(1, (LINE_WIDTH - indent) // (width + 2))
         lines = [", ".join(cells[i : i + per_line]) for i in range(0, len(cells), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"

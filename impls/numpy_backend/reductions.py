@@ -21,8 +21,8 @@ from .storage import normalise_dim
 
 Tensor = Any
 
-#: ``max(dim)``/``min(dim)`` return a named pair, as PyTorch's ``torch.return_types.max``.
-ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+#: ``max(dim)``/``min(dim)`` return a named pair of values and indices, as PyTorch's ``torch.return_types.max``.
+RETURN_TYPES = {"max": namedtuple("max", ["values", "indices"]), "min": namedtuple("min", ["values", "indices"])}
 
 
 def _axes(x: Tensor, dim: Any) -> tuple[int, ...]:
@@ -116,18 +116,18 @@ def _extreme(x: Tensor, which: str, dim: Any = None, keepdim: bool = False) -> A
     d = normalise_dim(dim, x.dim())
     if not shape:
         indices = np.zeros((), dtype=np.int64)
-        return ValuesIndices(record(f"{name}Backward0", wrap(X.copy()), (x,), (lambda g: g,)), wrap(indices))
-    indices = np.expand_dims(arg(X, axis=d), d)
-    values = np.take_along_axis(X, indices, axis=d)
+        return RETURN_TYPES[which](record(f"{name}Backward0", wrap(X.copy()), (x,), (lambda g: g,)), wrap(indices))
+    where = np.expand_dims(arg(X, axis=d), d)  # keeps the reduced dim, for the backward
 
     def grad(g: np.ndarray) -> np.ndarray:
         full = np.zeros(shape, dtype=g.dtype)
-        np.put_along_axis(full, indices, g if keepdim else np.expand_dims(g, d), axis=d)
+        np.put_along_axis(full, where, g if keepdim else np.expand_dims(g, d), axis=d)
         return full
 
+    values, indices = np.take_along_axis(X, where, axis=d), where
     if not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)
-    return ValuesIndices(record(f"{name}Backward0", wrap(values), (x,), (grad,)), wrap(indices.astype(np.int64)))
+    return RETURN_TYPES[which](record(f"{name}Backward0", wrap(values), (x,), (grad,)), wrap(indices.astype(np.int64)))
 
 
 def amax(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:

@@ -43,10 +43,9 @@ class Tensor(TensorMethods):
         wanted = dtype or dtypes.get_default_dtype()
         check_device(device)
         if len(args) == 1 and isinstance(args[0], Tensor):
-            source = args[0]
-            if source.dtype is not wanted:
-                raise TypeError(f"expected {wanted} (got {source.dtype})")
-            return source.detach()  # an alias: same storage, no history
+            if dtype is not None and args[0].dtype is not dtype:
+                raise TypeError(f"expected {dtype} (got {args[0].dtype})")
+            return args[0].detach()  # an alias: same storage, no history
         if all(isinstance(a, int) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
             sizes = args[0] if len(args) == 1 and isinstance(args[0], Size) else args
             return creation.zeros(*sizes, dtype=wanted) if sizes else creation.empty(0, dtype=wanted)

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import dtypes, linalg, ops, reductions, views
 from . import random as _random
-from .autograd import is_grad_enabled, record
+from .autograd import is_grad_enabled, rebase_view, record
 
 
 class TensorMethods:
@@ -228,15 +228,16 @@ class TensorMethods:
 
         When autograd records the operation, ``op`` runs on a copy of self's values
         that carries self's history (the backward formulas must see the values
-        before they are overwritten), and self then takes the new node as its grad_fn.
+        before they are overwritten), and self then takes the new node as its
+        grad_fn; for a view, the base's history is rebased instead (CopySlices).
         """
         recording = is_grad_enabled() and (self._requires_grad or any(ops.is_tensor(o) and o.requires_grad for o in others))
         source = self
         if recording:
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            if self._base is not None:
-                raise NotImplementedError("in-place operations on views of tensors that require grad")
+            if self._base is not None and self._base.requires_grad and self._base.is_leaf:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
             source = self._snapshot()
         result = op(source)
         if cast_check and not dtypes.can_cast(result.dtype, self.dtype):
@@ -246,7 +247,9 @@ class TensorMethods:
             raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape "
                                f"{list(ops.check_broadcast(result._shape, self._shape))}")
         self._array[...] = result._array
-        if recording and result._grad_fn is not None:
+        if recording and result._grad_fn is not None and self._base is not None:
+            rebase_view(self, result)  # the base's history goes on through CopySlices
+        elif recording and result._grad_fn is not None:
             self._grad_fn, self._requires_grad = result._grad_fn, True
             if self._retains_grad:
                 self._retains_grad = False

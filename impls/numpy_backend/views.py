@@ -287,7 +287,7 @@ def _advanced_index(x: Tensor, entries: Sequence[Any]) -> Tensor:
         np.add.at(full, key, g)
         return full
 
-    return record("IndexBackward0", wrap(np.array(values, copy=True)), (x,), (grad,), False)
+    return record("IndexBackward0", wrap(np.array(values, copy=True, order="C")), (x,), (grad,), False)
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
@@ -296,12 +296,23 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     if all(_is_basic(e) for e in entries):
         getitem(x, key).copy_(value)
         return
-    if x.requires_grad or (is_tensor(value) and value.requires_grad):
-        from .autograd import is_grad_enabled
+    key = _numpy_key(entries)
+    x._inplace(lambda s: _index_put(s, key, value), value)
 
-        if is_grad_enabled():
-            raise NotImplementedError("x[index] = value with tensor indices on a tensor that requires grad")
-    x._array[_numpy_key(entries)] = value._array if is_tensor(value) else value
+
+def _index_put(x: Tensor, key: tuple, value: Any) -> Tensor:
+    """A copy of x with ``value`` written at the advanced index ``key`` (IndexPutBackward0)."""
+    V = value._array.astype(x._array.dtype, copy=False) if is_tensor(value) else value
+    Y = np.array(x._array, copy=True)
+    Y[key] = V
+    shape = value._shape if is_tensor(value) else ()
+
+    def grad_x(g: np.ndarray) -> np.ndarray:
+        kept = np.array(g, copy=True)
+        kept[key] = 0
+        return kept
+
+    return record("IndexPutBackward0", wrap(Y), (x, value), (grad_x, lambda g: np.broadcast_to(g[key], np.broadcast_shapes(g[key].shape, shape))), False)
 
 
 # --------------------------------------------------------------------------- joining and splitting

@@ -197,7 +197,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         np.put_along_axis(full, safe[..., None], (-w * scale)[..., None], axis=-1)
         return np.moveaxis(full, -1, 1).reshape(input._shape)
 
-    return record("NllLossBackward0", wrap(loss), (input,), (grad,))
+    return record("NllLoss2DBackward0" if input.dim() > 2 else "NllLossBackward0", wrap(loss), (input,), (grad,))
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,  # noqa: A002
