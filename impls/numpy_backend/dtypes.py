@@ -220,6 +220,8 @@ def result_type(*operands: Any) -> dtype:
             continue
         if hasattr(operand, "_array"):  # a Tensor
             slot, d = (0 if operand.dim() else 1), operand.dtype
+        elif isinstance(operand, np.ndarray):  # a numpy array counts as the tensor it would become
+            slot, d = (0 if operand.ndim else 1), from_numpy_dtype(operand.dtype)
         else:
             slot, d = 2, _wrapped_scalar_dtype(operand)
         groups[slot] = d if groups[slot] is None else promote_types(groups[slot], d)

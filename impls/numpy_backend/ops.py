@@ -41,7 +41,8 @@ def operand(x: Any, dt: dtypes.dtype) -> np.ndarray:
     if is_tensor(x):
         array = x._array
         return array if array.dtype == dt.numpy else array.astype(dt.numpy)
-    _check_number(x)
+    if not isinstance(x, np.ndarray):
+        _check_number(x)
     return np.asarray(x, dtype=dt.numpy)
 
 

@@ -50,7 +50,7 @@ class TensorMethods:
     def __ipow__(self, other: Any) -> Any: return self.pow_(other)
 
     def _compare(self, name: str, other: Any) -> Any:
-        if not (ops.is_tensor(other) or isinstance(other, (int, float, complex, np.generic))):
+        if not (ops.is_tensor(other) or isinstance(other, (int, float, complex, np.generic, np.ndarray))):
             return NotImplemented  # ``t == None`` is False, as in PyTorch
         return ops.compare(name, self, other)
 
