@@ -7,7 +7,9 @@ PyTorch names it, with one gradient formula per input. The formulas are
 written for the broadcast shape: the engine sums them back to each input's
 shape (A2, A8).
 
-Python numbers are operands too (``2 * x``); they get no gradient.
+Python numbers are operands too (``2 * x``); they get no gradient. Document
+000's hand-written logistic regression (A9) is built from these operations
+(``mm``, ``exp``, ``log``, ``sum``), which is why its gradients agree with autograd's.
 """
 
 from __future__ import annotations
@@ -307,6 +309,8 @@ COMPARISONS = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_
 def compare(name: str, a: Any, b: Any) -> "_tensor.Tensor":
     """``a == b``, ``a < b``, ...: a bool tensor."""
     A, B, dt = promote(a, b)
+    if dt.is_complex and name not in ("eq", "ne"):
+        raise RuntimeError(f'"{name}_cpu" not implemented for \'{dt.type_name[:-6]}\'')  # complex numbers have no order
     return wrap(COMPARISONS[name](A, B))
 
 

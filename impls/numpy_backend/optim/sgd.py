@@ -8,7 +8,8 @@ PyTorch's documented update, for each parameter p with gradient g, step t:
     g ← g + momentum · b  if nesterov, else  g ← b
     p ← p − lr · g
 
-Parameters without a gradient (frozen, M6) are skipped entirely.
+Parameters without a gradient (frozen, M6) are skipped entirely. Repeated
+``zero_grad(); loss.backward(); step()`` is document 000's four-step loop (O4).
 """
 
 from __future__ import annotations
