@@ -228,7 +228,7 @@ def custom_collate(T: Any, device: str, samples: list[Any], batch_size: int, dro
 
 
 def sampler_batches(T: Any, device: str, n: int, order: list[int], batch_size: int, drop_last: bool) -> dict[str, Any]:
-    """A ``Sampler`` subclass yielding ``order``: ``len(loader)`` and the batches of indices."""
+    """A ``Sampler`` subclass yielding ``order``: the batches of indices."""
 
     class FixedOrder(T.utils.data.Sampler):
         def __init__(self, order: list[int]) -> None:
@@ -241,7 +241,7 @@ def sampler_batches(T: Any, device: str, n: int, order: list[int], batch_size: i
             return len(self.order)
 
     loader = T.utils.data.DataLoader(Samples(range(n)), batch_size=batch_size, drop_last=drop_last, sampler=FixedOrder(order))
-    return {"len": len(loader), "batches": _index_epoch(loader)}
+    return {"batches": _index_epoch(loader)}
 
 
 def batch_sampler_batches(T: Any, device: str, n: int, index_batches: list[list[int]]) -> dict[str, Any]:
@@ -262,11 +262,11 @@ def batch_sampler_batches(T: Any, device: str, n: int, index_batches: list[list[
 
 
 def builtin_batch_sampler(T: Any, device: str, n: int, batch_size: int, drop_last: bool) -> dict[str, Any]:
-    """``BatchSampler(SequentialSampler(...), batch_size, drop_last)``: its own lists, and a loader given it."""
+    """``BatchSampler(SequentialSampler(...), batch_size, drop_last)``: its own lists, and the batches of a loader given it."""
     data = T.utils.data
     sampler = data.BatchSampler(data.SequentialSampler(range(n)), batch_size, drop_last)
     loader = data.DataLoader(Samples(range(n)), batch_sampler=sampler)
-    return {"lists": [list(b) for b in sampler], "len": len(loader), "batches": _index_epoch(loader)}
+    return {"lists": [list(b) for b in sampler], "batches": _index_epoch(loader)}
 
 
 def argument_error(
