@@ -30,14 +30,19 @@ import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    import pytest
 
 from suite import PROJECT_ROOT
 
 #: prctl option that makes orphaned descendants re-parent to the caller (Linux >= 3.4).
 PR_SET_CHILD_SUBREAPER = 36
 #: The project's folders and files whose sources the grading process runs.
-PROJECT_PARTS = ("suite", "reference", "reports", "impls", "conftest.py", "pyproject.toml")
+PROJECT_PARTS = ("suite", "reference", "reports", "impls/__init__.py", "impls/registry.py", "conftest.py", "pyproject.toml")
+#: Parts of those folders the grading process never imports (only a worker may: a built-in backend, a mutant).
+INERT = ("suite/mutants",)
 #: Installed packages the grading process runs (their .py files are fingerprinted).
 PACKAGES = ("pytest", "_pytest", "pluggy", "hypothesis", "numpy", "pandas", "tabulate")
 #: Modules imported before the submission runs, besides the suite's and the reference's own.
@@ -148,6 +153,32 @@ def preload() -> list[str]:
     return failures
 
 
+def preload_conftests(config: "pytest.Config") -> int:
+    """Load every conftest.py the run could meet now, so none written later is ever imported.
+
+    pytest loads a folder's conftest.py when it first collects that folder and
+    remembers the answer; asking for every folder before the submission runs
+    settles all those answers. Returns how many folders were settled (0 where
+    this pytest does not offer the hook).
+    """
+    manager = config.pluginmanager
+    load = getattr(manager, "_loadconftestmodules", None)
+    if load is None:
+        return 0
+    settled = 0
+    skip = {"__pycache__", "node_modules", "runs"}
+    for folder, subfolders, _ in os.walk(config.rootpath):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in skip
+                         and not (Path(folder) / d / "pyvenv.cfg").exists()]
+        try:
+            load(Path(folder), config.getoption("importmode"), config.rootpath,
+                 consider_namespace_packages=config.getini("consider_namespace_packages"))
+        except TypeError:  # another pytest's signature: detection by fingerprint still holds
+            return settled
+        settled += 1
+    return settled
+
+
 def watched_roots() -> list[Path]:
     """The project's own sources and the installed test framework, numerics and report libraries."""
     roots = [PROJECT_ROOT / part for part in PROJECT_PARTS]
@@ -161,14 +192,15 @@ def watched_roots() -> list[Path]:
 
 
 def _source_files(root: Path) -> Iterable[Path]:
-    """The .py and .toml files of a root, leaving out caches and installed packages' own tests."""
+    """The .py and .toml files of a root, leaving out caches, inert parts and installed packages' own tests."""
     if root.is_file():
         yield root
         return
+    inert = tuple(str(PROJECT_ROOT / part) + os.sep for part in INERT)
     for path in root.rglob("*"):
-        if path.suffix not in (".py", ".toml") or "__pycache__" in path.parts:
+        if path.suffix not in (".py", ".toml") or "__pycache__" in path.parts or str(path).startswith(inert):
             continue
-        if root.parent != PROJECT_ROOT and "tests" in path.relative_to(root).parts:
+        if not str(path).startswith(str(PROJECT_ROOT) + os.sep) and "tests" in path.relative_to(root).parts:
             continue
         yield path
 

@@ -23,6 +23,7 @@ The order of a grading run, and who does what:
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shlex
 import time
@@ -42,6 +43,7 @@ class GradingRun:
     """What the grading process knows about its own run, apart from the submission."""
 
     settings: Settings
+    armed_ns: int  # wall clock (ns) when the guard was armed, before any submission code ran
     started: float
     fingerprint: guard.Fingerprint
     snapshot: guard.FolderSnapshot
@@ -92,10 +94,14 @@ def prepare_grading(config: pytest.Config) -> None:
     if not config.option.report_dir:
         config.option.report_dir = str(default_report_dir())
     config.option.continue_on_collection_errors = True  # a family that fails to import is not the student's fault
+    armed_ns = time.time_ns()
     subreaper = guard.become_subreaper()
     failures = guard.preload()
+    guard.preload_conftests(config)
+    _warm_up_workers()
     config.stash[GRADING] = GradingRun(
         settings=settings,
+        armed_ns=armed_ns,
         started=time.monotonic(),
         fingerprint=guard.Fingerprint.take(guard.watched_roots()),
         snapshot=guard.FolderSnapshot.take(Path(config.option.report_dir)),
@@ -104,14 +110,36 @@ def prepare_grading(config: pytest.Config) -> None:
     )
 
 
+def _warm_up_workers() -> None:
+    """Start the worker server (it imports numpy and torch once) before the first test's clock starts.
+
+    Loading a submission is timed with the per-test limit; without this, the
+    server's own start-up (seconds on a busy machine) would count against it.
+    """
+    from suite.backends import _context
+
+    process = _context().Process(target=os.getpid, name="conformance-warm-up")
+    process.start()
+    process.join()
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """While grading, a Python file that appeared after the guard was armed is never collected (so never run)."""
+    """While grading, a test file written after the guard was armed is never collected (so never imported).
+
+    Its inode change time says so: a process can set a file's modification time
+    back, but not that.
+    """
     run = config.stash.get(GRADING, None)
     if run is None or collection_path.suffix != ".py":
         return None
-    inside = str(collection_path.resolve()).startswith(str(guard.PROJECT_ROOT) + os.sep)
-    if inside and not run.fingerprint.knows(collection_path.resolve()):
-        run.integrity.append(f"{collection_path} appeared during the run: not collected")
+    if not any(fnmatch.fnmatch(collection_path.name, pattern) for pattern in config.getini("python_files")):
+        return None
+    try:
+        changed = collection_path.stat().st_ctime_ns >= run.armed_ns
+    except OSError:
+        return None
+    if changed:
+        run.integrity.append(f"{collection_path} was written during the run: not collected")
         return True
     return None
 

@@ -9,6 +9,7 @@ same checks, records and settings always give the same grade.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -24,6 +25,7 @@ CAUSE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("output limit:", "output"),
     ("the backend failed to load:", "load"),
     ("not run:", "not run"),
+    ("SystemExit", "exit"),  # sys.exit() in the submission, caught in its worker
 )
 #: Causes where the grader stopped the submission (or never started it), as opposed to a wrong answer or an exception.
 STOPPED = ("timeout", "crash", "exit", "memory", "output", "load", "not run")
@@ -46,10 +48,15 @@ class Check:
         return (self.test, self.backend, self.device)
 
 
+#: How the plugin words hypothesis's report of several failures; the first one is the cause.
+SEVERAL = re.compile(r"^\d+ distinct failures; first: ")
+
+
 def cause_of(outcome: str, message: str) -> str:
     """What ended a check: its outcome, or for an ``error`` the cause the grader named (timeout, crash...)."""
     if outcome != "error":
         return outcome
+    message = SEVERAL.sub("", message)
     for prefix, cause in CAUSE_PREFIXES:
         if message.startswith(prefix):
             return cause
