@@ -29,11 +29,18 @@ def _same_dtype(a: Tensor, b: Tensor, what: str) -> None:
         raise RuntimeError(f"{what}: expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
 
 
+def product(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` for matrices; an outer product (inner size 1, a batch of one) by broadcasting, which BLAS does slowly."""
+    if A.shape[1] == 1:
+        return A * B
+    return A @ B
+
+
 def _right_grad(A: np.ndarray, g: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``Aᵀ @ g``, laid out like B (row-major, or transposed when B is a transposed view)."""
     if B.ndim == 2 and not B.flags.c_contiguous and B.flags.f_contiguous:
-        return (g.T @ A).T
-    return A.T @ g
+        return product(g.T, A).T
+    return product(A.T, g)
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
@@ -45,7 +52,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
                            f"{b._shape[0]}x{b._shape[1]})")
     _same_dtype(a, b, "mm")
     A, B = a._array, b._array
-    return record("MmBackward0", wrap(A @ B), (a, b), (lambda g: g @ B.T, lambda g: _right_grad(A, g, B)))
+    return record("MmBackward0", wrap(product(A, B)), (a, b), (lambda g: product(g, B.T), lambda g: _right_grad(A, g, B)))
 
 
 def addmm(bias: Tensor, a: Tensor, b: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
@@ -55,13 +62,13 @@ def addmm(bias: Tensor, a: Tensor, b: Tensor, *, beta: Any = 1, alpha: Any = 1) 
                            f"{'x'.join(map(str, b._shape))})")
     _same_dtype(a, b, "addmm")
     A, B, C = a._array, b._array, bias._array
-    product = A @ B
+    AB = product(A, B)
     if alpha != 1:
-        product *= alpha
-    Y = product + (C if beta == 1 else beta * C)
+        AB *= alpha
+    Y = AB + (C if beta == 1 else beta * C)
     return record("AddmmBackward0", wrap(Y), (bias, a, b), (
         lambda g: g if beta == 1 else g * beta,
-        lambda g: g @ B.T if alpha == 1 else (g @ B.T) * alpha,
+        lambda g: product(g, B.T) if alpha == 1 else product(g, B.T) * alpha,
         lambda g: _right_grad(A, g, B) if alpha == 1 else _right_grad(A, g, B) * alpha,
     ))
 

@@ -262,10 +262,23 @@ class TensorMethods:
         twin._grad_fn, twin._requires_grad, twin._accumulator = self._grad_fn, self._requires_grad, self._accumulator
         return twin
 
-    def add_(self, other: Any, *, alpha: Any = 1) -> Any: return self._inplace(lambda s: ops.add(s, other, alpha=alpha), other)
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Any: return self._inplace(lambda s: ops.sub(s, other, alpha=alpha), other)
-    def mul_(self, other: Any) -> Any: return self._inplace(lambda s: ops.mul(s, other), other)
-    def div_(self, other: Any, *, rounding_mode: Any = None) -> Any: return self._inplace(lambda s: ops.div(s, other, rounding_mode=rounding_mode), other)
+    def _arithmetic_(self, ufunc: np.ufunc, op: Callable[[Any], Any], other: Any, alpha: Any = 1) -> Any:
+        """``add_``, ``sub_``, ``mul_``, ``div_``: ``_inplace``, or when nothing is recorded and the dtype stays,
+        numpy writes the result straight into self's storage (one pass, no temporary: an optimiser's step)."""
+        if not (is_grad_enabled() and (self._requires_grad or (ops.is_tensor(other) and other.requires_grad))):
+            A, B, dt = ops.promote(self, other, floating=ufunc is np.true_divide)
+            if dt is self._dtype and (B.shape == A.shape or ops.check_broadcast(B.shape, A.shape) == A.shape):
+                ufunc(self._array, B if alpha == 1 else B * alpha, out=self._array)
+                return self
+        return self._inplace(op, other)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Any: return self._arithmetic_(np.add, lambda s: ops.add(s, other, alpha=alpha), other, alpha)
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Any: return self._arithmetic_(np.subtract, lambda s: ops.sub(s, other, alpha=alpha), other, alpha)
+    def mul_(self, other: Any) -> Any: return self._arithmetic_(np.multiply, lambda s: ops.mul(s, other), other)
+    def div_(self, other: Any, *, rounding_mode: Any = None) -> Any:
+        if rounding_mode is not None:
+            return self._inplace(lambda s: ops.div(s, other, rounding_mode=rounding_mode), other)
+        return self._arithmetic_(np.true_divide, lambda s: ops.div(s, other), other)
     def pow_(self, exponent: Any) -> Any: return self._inplace(lambda s: ops.pow(s, exponent), exponent)
     def neg_(self) -> Any: return self._inplace(ops.neg)
     def abs_(self) -> Any: return self._inplace(ops.abs)
