@@ -65,8 +65,11 @@ class ExceptionWrapper:
         try:
             error = self.exc_type(self.message)
         except Exception:
-            raise RuntimeError(self.message) from None
-        raise error
+            error = RuntimeError(self.message)
+        try:
+            raise error
+        finally:
+            error = None  # no frame -> exception -> traceback -> frame cycle keeping the iterator alive
 
 
 def _seed_worker(seed: int) -> None:
@@ -141,8 +144,9 @@ class MultiProcessIter:
         if not first:
             self._drain()
             loader._base_seed()  # one draw per epoch, as the single-process iterator makes
-        self._loader = loader
-        self._sampler_iter = iter(loader._index_sampler)
+        self._index_sampler = loader._index_sampler  # not the loader: a persistent loader holds this iterator
+        self._persistent = loader.persistent_workers
+        self._sampler_iter = iter(self._index_sampler)
         self._sent = self._received = 0
         self._buffer: dict[int, bytes] = {}
         self._next_worker = itertools.cycle(range(self._num_workers))
@@ -168,10 +172,10 @@ class MultiProcessIter:
             except queue.Empty:
                 dead = [w.pid for w in self._workers if not w.is_alive()]
                 if dead:
-                    self.shutdown()
+                    self.shutdown(patience=0.0)
                     raise RuntimeError(f"DataLoader worker (pid(s) {dead}) exited unexpectedly") from None
                 if deadline is not None and time.monotonic() >= deadline:
-                    self.shutdown()
+                    self.shutdown(patience=0.0)
                     raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds") from None
 
     def _drain(self) -> None:
@@ -186,11 +190,11 @@ class MultiProcessIter:
         return self
 
     def __len__(self) -> int:
-        return len(self._loader)
+        return len(self._index_sampler)
 
     def __next__(self) -> Any:
         if self._received == self._sent:  # the sampler is spent and every batch delivered
-            if not self._loader.persistent_workers:
+            if not self._persistent:
                 self.shutdown()
             raise StopIteration
         while self._received not in self._buffer:
@@ -204,15 +208,15 @@ class MultiProcessIter:
             data.reraise()
         return data
 
-    def shutdown(self) -> None:
-        """Stop the workers (join, then terminate a straggler) and close the queues."""
+    def shutdown(self, patience: float = 2 * POLL_SECONDS) -> None:
+        """Stop the workers (wait up to ``patience`` seconds each, then terminate) and close the queues."""
         if self._shut:
             return
         self._shut = True
         for index_queue in self._index_queues:
             index_queue.put(None)
         for process in self._workers:
-            process.join(timeout=2 * POLL_SECONDS)
+            process.join(timeout=patience)
             if process.is_alive():
                 process.terminate()
         for q in [*self._index_queues, self._result_queue]:
