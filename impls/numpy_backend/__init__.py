@@ -27,7 +27,7 @@ import builtins
 
 from .tensor import Tensor  # first: the operation modules refer back to it
 
-from . import autograd, cuda, dtypes, linalg, nn, optim, random
+from . import autograd, cuda, dtypes, linalg, nn, optim, random, utils
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, legacy_type, linspace,
                        numel, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like)
@@ -43,10 +43,6 @@ from .reductions import all, any, cumsum, log_softmax, logsumexp, mean, norm, pr
 from .serialization import load, save
 from .views import cat, chunk, flatten, permute, reshape, split, squeeze, stack, t, transpose, unbind, unsqueeze
 
-try:  # the DataLoader package, written alongside; the namespace imports without it until it lands
-    from . import utils
-except ImportError:  # pragma: no cover
-    pass
 
 __version__ = "0.1.0"
 
