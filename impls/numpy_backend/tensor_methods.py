@@ -250,8 +250,10 @@ class TensorMethods:
         if recording and result._grad_fn is not None and self._base is not None:
             rebase_view(self, result)  # the base's history goes on through CopySlices
         elif recording and result._grad_fn is not None:
-            self._grad_fn, self._requires_grad = result._grad_fn, True
-            if self._retains_grad:
+            old, self._grad_fn, self._requires_grad = self._grad_fn, result._grad_fn, True
+            if self._retains_grad:  # the retained gradient is now the new version's
+                if old is not None:
+                    old._retained = [ref for ref in old._retained if ref() is not self]
                 self._retains_grad = False
                 self.retain_grad()
         return self
