@@ -282,7 +282,8 @@ def _retain(node: Node, grad: np.ndarray) -> None:
         t = ref()
         if t is None:
             continue
-        t.grad = Tensor._from_array(np.array(grad, copy=True)) if t.grad is None else Tensor._from_array(t.grad._array + grad)
+        summed = np.array(grad, copy=True) if t.grad is None else t.grad._array + grad
+        t.grad = Tensor._from_array(summed)
 
 
 def run_backward(tensors: Sequence["Tensor"], grads: Sequence[np.ndarray | None], retain_graph: bool = False,
@@ -317,7 +318,8 @@ def run_backward(tensors: Sequence["Tensor"], grads: Sequence[np.ndarray | None]
             if only is None or id(node) in only:
                 node.accumulate(grad, adoptable)
             continue
-        out = [(child, g) for (child, _), g in zip(node.next_functions, node.apply(grad)) if child is not None and g is not None]
+        grads = zip(node.next_functions, node.apply(grad))
+        out = [(child, g) for (child, _), g in grads if child is not None and g is not None]
         shares = [np.may_share_memory(g, grad) for _, g in out]
         for (child, g), shared in zip(out, shares):
             # a view of the received gradient stays adoptable only if it goes to this one child alone

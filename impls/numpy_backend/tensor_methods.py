@@ -39,7 +39,8 @@ class TensorMethods:
     def __neg__(self) -> Any: return ops.neg(self)
     def __pos__(self) -> Any: return self
     def __abs__(self) -> Any: return ops.abs(self)
-    def __invert__(self) -> Any: return ops.logical("not", self) if self.dtype is dtypes.bool else ops.bitwise("not", self)
+    def __invert__(self) -> Any:
+        return ops.logical("not", self) if self.dtype is dtypes.bool else ops.bitwise("not", self)
     def __and__(self, other: Any) -> Any: return ops.bitwise("and", self, other)
     def __or__(self, other: Any) -> Any: return ops.bitwise("or", self, other)
     def __xor__(self, other: Any) -> Any: return ops.bitwise("xor", self, other)
@@ -68,7 +69,8 @@ class TensorMethods:
     def add(self, other: Any, *, alpha: Any = 1) -> Any: return ops.add(self, other, alpha=alpha)
     def sub(self, other: Any, *, alpha: Any = 1) -> Any: return ops.sub(self, other, alpha=alpha)
     def mul(self, other: Any) -> Any: return ops.mul(self, other)
-    def div(self, other: Any, *, rounding_mode: str | None = None) -> Any: return ops.div(self, other, rounding_mode=rounding_mode)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        return ops.div(self, other, rounding_mode=rounding_mode)
     def floor_divide(self, other: Any) -> Any: return ops.floor_divide(self, other)
     def remainder(self, other: Any) -> Any: return ops.remainder(self, other)
     def pow(self, exponent: Any) -> Any: return ops.pow(self, exponent)
@@ -119,21 +121,30 @@ class TensorMethods:
 
     # ------------------------------------------------------------------ reductions
 
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any: return reductions.sum(self, dim, keepdim, dtype=dtype)
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any: return reductions.mean(self, dim, keepdim, dtype=dtype)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return reductions.sum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return reductions.mean(self, dim, keepdim, dtype=dtype)
     def prod(self, dim: Any = None, keepdim: bool = False) -> Any: return reductions.prod(self, dim, keepdim)
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **kw: Any) -> Any: return reductions.var(self, dim, unbiased, keepdim, **kw)
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **kw: Any) -> Any: return reductions.std(self, dim, unbiased, keepdim, **kw)
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **kw: Any) -> Any:
+        return reductions.var(self, dim, unbiased, keepdim, **kw)
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, **kw: Any) -> Any:
+        return reductions.std(self, dim, unbiased, keepdim, **kw)
     def amax(self, dim: Any = None, keepdim: bool = False) -> Any: return reductions.amax(self, dim, keepdim)
-    def argmax(self, dim: Any = None, keepdim: bool = False) -> Any: return reductions.argextreme(self, "max", dim, keepdim)
-    def argmin(self, dim: Any = None, keepdim: bool = False) -> Any: return reductions.argextreme(self, "min", dim, keepdim)
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return reductions.argextreme(self, "max", dim, keepdim)
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return reductions.argextreme(self, "min", dim, keepdim)
     def all(self, dim: Any = None, keepdim: bool = False) -> Any: return reductions.all(self, dim, keepdim)
     def any(self, dim: Any = None, keepdim: bool = False) -> Any: return reductions.any(self, dim, keepdim)
     def cumsum(self, dim: int, *, dtype: Any = None) -> Any: return reductions.cumsum(self, dim, dtype=dtype)
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any: return reductions.norm(self, p, dim, keepdim)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any:
+        return reductions.norm(self, p, dim, keepdim)
     def softmax(self, dim: Any = None, dtype: Any = None) -> Any: return reductions.softmax(self, dim, dtype)
-    def log_softmax(self, dim: Any = None, dtype: Any = None) -> Any: return reductions.log_softmax(self, dim, dtype)
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Any: return reductions.logsumexp(self, dim, keepdim)
+    def log_softmax(self, dim: Any = None, dtype: Any = None) -> Any:
+        return reductions.log_softmax(self, dim, dtype)
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:
+        return reductions.logsumexp(self, dim, keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Largest element, ``(values, indices)`` along a dim, or the elementwise maximum with a tensor."""
@@ -159,7 +170,8 @@ class TensorMethods:
     def view_as(self, other: Any) -> Any: return views.view(self, other._shape)
     def reshape(self, *shape: Any) -> Any: return views.reshape(self, *shape)
     def reshape_as(self, other: Any) -> Any: return views.reshape(self, other._shape)
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any: return views.flatten(self, start_dim, end_dim)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
+        return views.flatten(self, start_dim, end_dim)
     def unflatten(self, dim: int, sizes: Any) -> Any: return views.unflatten(self, dim, sizes)
     def squeeze(self, dim: Any = None) -> Any: return views.squeeze(self, dim)
     def unsqueeze(self, dim: int) -> Any: return views.unsqueeze(self, dim)
@@ -231,7 +243,8 @@ class TensorMethods:
         before they are overwritten), and self then takes the new node as its
         grad_fn; for a view, the base's history is rebased instead (CopySlices).
         """
-        recording = is_grad_enabled() and (self._requires_grad or any(ops.is_tensor(o) and o.requires_grad for o in others))
+        requiring = self._requires_grad or any(ops.is_tensor(o) and o.requires_grad for o in others)
+        recording = is_grad_enabled() and requiring
         source = self
         if recording:
             if self._requires_grad and self._grad_fn is None:
@@ -274,9 +287,12 @@ class TensorMethods:
                 return self
         return self._inplace(op, other)
 
-    def add_(self, other: Any, *, alpha: Any = 1) -> Any: return self._arithmetic_(np.add, lambda s: ops.add(s, other, alpha=alpha), other, alpha)
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Any: return self._arithmetic_(np.subtract, lambda s: ops.sub(s, other, alpha=alpha), other, alpha)
-    def mul_(self, other: Any) -> Any: return self._arithmetic_(np.multiply, lambda s: ops.mul(s, other), other)
+    def add_(self, other: Any, *, alpha: Any = 1) -> Any:
+        return self._arithmetic_(np.add, lambda s: ops.add(s, other, alpha=alpha), other, alpha)
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
+        return self._arithmetic_(np.subtract, lambda s: ops.sub(s, other, alpha=alpha), other, alpha)
+    def mul_(self, other: Any) -> Any:
+        return self._arithmetic_(np.multiply, lambda s: ops.mul(s, other), other)
     def div_(self, other: Any, *, rounding_mode: Any = None) -> Any:
         if rounding_mode is not None:
             return self._inplace(lambda s: ops.div(s, other, rounding_mode=rounding_mode), other)
@@ -290,10 +306,13 @@ class TensorMethods:
     def sigmoid_(self) -> Any: return self._inplace(ops.sigmoid)
     def tanh_(self) -> Any: return self._inplace(ops.tanh)
     def relu_(self) -> Any: return self._inplace(ops.relu)
-    def clamp_(self, min: Any = None, max: Any = None) -> Any: return self._inplace(lambda s: ops.clamp(s, min, max))  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        return self._inplace(lambda s: ops.clamp(s, min, max))
     clip_ = clamp_
-    def clamp_min_(self, min: Any) -> Any: return self._inplace(lambda s: ops.clamp(s, min, None))  # noqa: A002
-    def masked_fill_(self, mask: Any, value: Any) -> Any: return self._inplace(lambda s: ops.masked_fill(s, mask, value), value)
+    def clamp_min_(self, min: Any) -> Any:  # noqa: A002
+        return self._inplace(lambda s: ops.clamp(s, min, None))
+    def masked_fill_(self, mask: Any, value: Any) -> Any:
+        return self._inplace(lambda s: ops.masked_fill(s, mask, value), value)
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Any:
         """Write ``src`` (broadcast, cast to self's dtype) into self (CopyBackwards)."""
@@ -340,4 +359,5 @@ class TensorMethods:
     def squeeze_(self, dim: Any = None) -> Any: return self._relayout(views.squeeze(self, dim))
     def unsqueeze_(self, dim: int) -> Any: return self._relayout(views.unsqueeze(self, dim))
     def t_(self) -> Any: return self._relayout(views.t(self))
-    def transpose_(self, dim0: int, dim1: int) -> Any: return self._relayout(views.transpose(self, dim0, dim1))
+    def transpose_(self, dim0: int, dim1: int) -> Any:
+        return self._relayout(views.transpose(self, dim0, dim1))

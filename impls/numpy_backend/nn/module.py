@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
+from .. import device as devices
+from .. import dtypes
 from ..autograd import no_grad
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -284,9 +286,9 @@ class Module:
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":
         """Move (only the cpu exists here) and/or cast floating parameters; returns self (M5)."""
-        dtype = kwargs.get("dtype") or next((a for a in args if hasattr(a, "is_floating_point") and not isinstance(a, Tensor)), None)
-        device = kwargs.get("device") or next((a for a in args if isinstance(a, str) or type(a).__name__ == "device"), None)
-        if dtype is not None and not dtype.is_floating_point:
+        dtype = kwargs.get("dtype") or next((a for a in args if isinstance(a, dtypes.dtype)), None)
+        device = kwargs.get("device") or next((a for a in args if isinstance(a, (str, devices.device))), None)
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
         return self._apply(lambda t: t.to(device=device, dtype=dtype if dtype is not None and t.is_floating_point() else None))
 
