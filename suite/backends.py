@@ -9,6 +9,7 @@ and the next test gets a fresh worker.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import multiprocessing
 import os
@@ -126,6 +127,7 @@ class WorkerBackend(Backend):
         self._dir = tempfile.mkdtemp(prefix=f"conformance-{spec.label}-")
         self._deadline: float | None = None
         self._poisoned: str | None = None
+        atexit.register(self._stop)  # before multiprocessing's own exit handler would wait for the worker
 
     @property
     def isolated(self) -> bool:
@@ -152,7 +154,8 @@ class WorkerBackend(Backend):
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
         self._process = context.Process(
-            target=worker.main, args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path), daemon=True,
+            # Not daemonic: a backend may start processes of its own (DataLoader workers).
+            target=worker.main, args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path), daemon=False,
             name=f"conformance-worker-{self.spec.label}",
         )
         self._process.start()
@@ -247,8 +250,12 @@ class WorkerBackend(Backend):
         return lines[-1][:limit] if lines else ""
 
     def _stop(self) -> None:
-        """Kill the worker, if any."""
-        if self._process is not None and self._process.is_alive():
+        """Kill the worker and every process in its group (the worker leads its own session)."""
+        if self._process is not None and self._process.pid is not None:
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
             self._process.kill()
             self._process.join(5)
         self._process = None

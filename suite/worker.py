@@ -8,6 +8,7 @@ process. Its output goes to a capped file, its working folder is private.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import sys
@@ -24,7 +25,14 @@ OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def _confine(workdir: str, output_path: str) -> None:
-    """Send stdout/stderr to ``output_path``, cap file size, and work in ``workdir``."""
+    """Own a process group, start processes as a script would, log output to a capped file, work in ``workdir``.
+
+    The process group lets the test process stop the backend together with any
+    processes it started (DataLoader workers); resetting the start method gives
+    the backend the platform's default instead of the forkserver this worker came from.
+    """
+    os.setsid()
+    multiprocessing.set_start_method(None, force=True)
     os.makedirs(workdir, exist_ok=True)
     os.chdir(workdir)
     fd = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

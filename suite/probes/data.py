@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import functools
 import gc
-import multiprocessing
 import os
 import tempfile
 from collections import namedtuple
-from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -91,30 +89,6 @@ def record_worker_init(directory: str, worker_id: int) -> None:
 def received(samples: Any) -> dict[str, Any]:
     """A collate_fn that returns what it was given: the container's type name and its samples."""
     return {"type": type(samples).__name__, "samples": list(samples)}
-
-
-@contextmanager
-def _workers_allowed() -> Iterator[None]:
-    """Let a loader start its workers as in a user's script, even inside the suite's own worker process.
-
-    The suite holds an isolated backend in a daemonic process started by forkserver, and
-    such a process inherits two things a script does not have: multiprocessing refuses a
-    daemonic process children, and its default start method is forkserver (each loader
-    worker would re-import the backend: seconds per epoch). Both are set back to a
-    script's only while the probe runs; the probe lets go of its loaders (whose workers
-    are then joined) before it ends.
-    """
-    process = multiprocessing.current_process()
-    daemonic = bool(process._config.get("daemon", False))
-    method = multiprocessing.get_start_method(allow_none=True)
-    process._config["daemon"] = False
-    multiprocessing.set_start_method(multiprocessing.get_all_start_methods()[0], force=True)
-    try:
-        yield
-    finally:
-        multiprocessing.set_start_method(method, force=True)
-        if daemonic:
-            process._config["daemon"] = True
 
 
 # --------------------------------------------------------------------------- describing what a loader yields
@@ -188,8 +162,7 @@ def shuffled_epochs(
         loader = T.utils.data.DataLoader(Samples(range(n)), **options)
         return [_index_epoch(loader), _index_epoch(loader)]
 
-    with _workers_allowed():
-        return {"first": two_epochs(), "again": two_epochs()}
+    return {"first": two_epochs(), "again": two_epochs()}
 
 
 # --------------------------------------------------------------------------- D3, D4: collation
@@ -287,16 +260,15 @@ def argument_error(
 
 def worker_epochs(T: Any, device: str, samples: list[Any], batch_size: int, num_workers: int, **options: Any) -> list[list[Any]]:
     """Two epochs of ``DataLoader(Samples(samples), num_workers=..., **options)``, every batch described."""
-    with _workers_allowed():
-        loader = T.utils.data.DataLoader(Samples(samples), batch_size=batch_size, num_workers=num_workers, **options)
-        epochs = [_epoch(T, loader), _epoch(T, loader)]
-        del loader
+    loader = T.utils.data.DataLoader(Samples(samples), batch_size=batch_size, num_workers=num_workers, **options)
+    epochs = [_epoch(T, loader), _epoch(T, loader)]
+    del loader
     return epochs
 
 
 def worker_init_calls(T: Any, device: str, n: int, batch_size: int, num_workers: int) -> dict[str, Any]:
     """One epoch with ``worker_init_fn``: the files the calls left and what each sample saw in its worker."""
-    with tempfile.TemporaryDirectory() as directory, _workers_allowed():
+    with tempfile.TemporaryDirectory() as directory:
         init = functools.partial(record_worker_init, directory)
         loader = T.utils.data.DataLoader(WorkerSeen(n), batch_size=batch_size, num_workers=num_workers, worker_init_fn=init)
         seen = [[read(column).tolist() for column in batch] for batch in loader]
@@ -307,24 +279,22 @@ def worker_init_calls(T: Any, device: str, n: int, batch_size: int, num_workers:
 
 def worker_error(T: Any, device: str, n: int, bad: int, num_workers: int) -> str | None:
     """Which exception reaches the main process when ``dataset[bad]`` raises ValueError in a worker."""
-    with _workers_allowed():
-        loader = T.utils.data.DataLoader(FailsAt(n, bad), batch_size=2, num_workers=num_workers)
-        iterator = iter(loader)
-        error = raised(lambda: [batch for batch in iterator])
-        # The exception's frames hold the iterator in a reference cycle; collected with it, torch's
-        # queues close before the iterator's shutdown and each worker waits out a 5 s join. Collect
-        # the frames while the iterator is still referenced here, then let it shut down normally.
-        gc.collect()
-        del iterator, loader
+    loader = T.utils.data.DataLoader(FailsAt(n, bad), batch_size=2, num_workers=num_workers)
+    iterator = iter(loader)
+    error = raised(lambda: [batch for batch in iterator])
+    # The exception's frames hold the iterator in a reference cycle; collected with it, torch's
+    # queues close before the iterator's shutdown and each worker waits out a 5 s join. Collect
+    # the frames while the iterator is still referenced here, then let it shut down normally.
+    gc.collect()
+    del iterator, loader
     return error
 
 
 def full_signature(T: Any, device: str, samples: list[Any], options: dict[str, Any]) -> list[list[Any]]:
     """Two epochs of a loader given every keyword of document 000's signature (``options``), described."""
-    with _workers_allowed():
-        loader = T.utils.data.DataLoader(Samples(samples), **options)
-        epochs = [_epoch(T, loader), _epoch(T, loader)]
-        del loader
+    loader = T.utils.data.DataLoader(Samples(samples), **options)
+    epochs = [_epoch(T, loader), _epoch(T, loader)]
+    del loader
     return epochs
 
 
