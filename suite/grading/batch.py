@@ -3,7 +3,8 @@
     python -m suite.grading.batch submissions/ --jobs 4 --out grades/ [-- PYTEST OPTIONS]
 
 Each ``submissions/<name>/`` is graded by its own ``pytest --grade`` process
-(the same command a course runs for one submission), into ``grades/<name>/``
+(the same command a course runs for one submission), working in its own copy
+of the grader's sources, into ``grades/<name>/``
 (results.json, grade.md, conformance.csv, summary.md); the processes run
 ``--jobs`` at a time through ``concurrent.futures``. Then ``grades/`` gets
 leaderboard.csv and leaderboard.md. Over several machines, each takes a share
@@ -99,11 +100,34 @@ def shard(submissions: list[Submission], spec: str | None) -> list[Submission]:
     return [sub for i, sub in enumerate(submissions) if i % n == k - 1]
 
 
-def pytest_command(submission: Submission, report_dir: Path, pytest_args: list[str]) -> list[str]:
-    """The command that grades one submission (cpu only unless the options name devices)."""
+def private_copy(target: Path) -> Path:
+    """A copy of the grader's sources (suite, reference, reports, impls and the pytest settings) for one run.
+
+    Each run works in its own copy, so a submission that rewrites the grader's
+    files on disk spoils only its own run (which then withholds its score),
+    never a classmate's graded beside or after it.
+    """
+    ignore = shutil.ignore_patterns("*.egg-info", "runs", ".*")  # __pycache__ kept: pytest's rewritten tests
+    for part in ("suite", "reference", "reports", "impls", "conftest.py", "pyproject.toml"):
+        source = PROJECT_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=ignore)
+        elif source.is_file():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / part)
+    return target
+
+
+def pytest_command(submission: Submission, grader: Path, report_dir: Path, pytest_args: list[str]) -> list[str]:
+    """The command that grades one submission with the grader in ``grader`` (cpu only unless the options name devices).
+
+    The settings file and rootdir are named outright: pytest would otherwise
+    count the (existing) report folder among the paths it derives its rootdir from.
+    """
     devices = [] if any(a == "--device" or a.startswith("--device=") for a in pytest_args) else ["--device", "cpu"]
-    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--grade", "--backend", submission.spec,
-            "--report-dir", str(report_dir), *devices, *pytest_args]
+    return [sys.executable, "-m", "pytest", "-c", str(grader / "pyproject.toml"), "--rootdir", str(grader),
+            "-p", "no:cacheprovider", "-q", "--grade", "--backend", submission.spec, "--report-dir", str(report_dir),
+            *devices, *pytest_args]
 
 
 class Reaper:
@@ -149,8 +173,10 @@ def grade_one(submission: Submission, report_dir: Path, log_path: Path, pytest_a
     report_dir.mkdir(parents=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
+    workspace = Path(tempfile.mkdtemp(prefix=f"grading-{submission.label}-"))
+    grader = private_copy(workspace / "grader")
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(pytest_command(submission, report_dir, pytest_args), cwd=PROJECT_ROOT,
+        process = subprocess.Popen(pytest_command(submission, grader, report_dir, pytest_args), cwd=grader,
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         with reaper.lock:
             reaper.running.add(process.pid)
@@ -171,6 +197,7 @@ def grade_one(submission: Submission, report_dir: Path, log_path: Path, pytest_a
             with reaper.lock:
                 reaper.running.discard(process.pid)
     reaper.sweep()
+    shutil.rmtree(workspace, ignore_errors=True)
     seconds = time.monotonic() - began
     results = None if reason else _valid_results(report_dir / "results.json")
     if results is None:

@@ -10,7 +10,7 @@ files and start processes. Against that, the grading process:
   (suite, reference, the conformance tests, the report writers), so files
   rewritten on disk during the run are never executed by it;
 - fingerprints its own files and the test framework's before the run and
-  compares after it, so a change is reported (and a course may withhold the score);
+  compares after it, so a change is reported and the score withheld (weights.toml);
 - snapshots the report folder before the run, and removes what appeared in it
   during the run, before writing its own files (atomically, replacing links).
 
@@ -21,7 +21,6 @@ in its own container or as another user (Gradescope gives each its own container
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import importlib
 import importlib.util
 import os
@@ -167,7 +166,7 @@ def preload_conftests(config: "pytest.Config") -> int:
         return 0
     settled = 0
     skip = {"__pycache__", "node_modules", "runs"}
-    for folder, subfolders, _ in os.walk(config.rootpath):
+    for folder, subfolders, _ in os.walk(PROJECT_ROOT):
         subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in skip
                          and not (Path(folder) / d / "pyvenv.cfg").exists()]
         try:
@@ -175,6 +174,8 @@ def preload_conftests(config: "pytest.Config") -> int:
                  consider_namespace_packages=config.getini("consider_namespace_packages"))
         except TypeError:  # another pytest's signature: detection by fingerprint still holds
             return settled
+        except Exception:  # a broken conftest: pytest meets it again when collecting and reports it
+            continue
         settled += 1
     return settled
 
@@ -207,32 +208,34 @@ def _source_files(root: Path) -> Iterable[Path]:
 
 @dataclass
 class Fingerprint:
-    """SHA-256 of every source file under some roots, taken at one moment."""
+    """Every source file under some roots, as (size, modification time, inode change time, inode) at one moment.
 
-    digests: dict[str, str] = field(default_factory=dict)
+    A process may set a file's modification time back; the inode change time it
+    cannot, so any write (or a file swapped in by rename) shows, without reading
+    the tens of megabytes the roots hold.
+    """
+
+    stats: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     @classmethod
     def take(cls, roots: Iterable[Path]) -> "Fingerprint":
-        """Hash every source file under ``roots`` now."""
-        digests = {}
+        """Record every source file under ``roots`` now."""
+        stats = {}
         for root in roots:
             for path in _source_files(root):
                 try:
-                    digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+                    st = path.stat()
                 except OSError:
-                    digests[str(path)] = "unreadable"
-        return cls(digests)
+                    continue
+                stats[str(path)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        return cls(stats)
 
     def changes(self, later: "Fingerprint") -> list[str]:
         """``changed: path``, ``added: path``, ``removed: path`` from this fingerprint to ``later``."""
-        notes = [f"changed: {p}" for p in self.digests if p in later.digests and later.digests[p] != self.digests[p]]
-        notes += [f"added: {p}" for p in later.digests if p not in self.digests]
-        notes += [f"removed: {p}" for p in self.digests if p not in later.digests]
+        notes = [f"changed: {p}" for p in self.stats if p in later.stats and later.stats[p] != self.stats[p]]
+        notes += [f"added: {p}" for p in later.stats if p not in self.stats]
+        notes += [f"removed: {p}" for p in self.stats if p not in later.stats]
         return sorted(notes, key=lambda note: note.split(": ", 1)[1])
-
-    def knows(self, path: Path) -> bool:
-        """True when ``path`` was there when the fingerprint was taken."""
-        return str(path) in self.digests
 
 
 def _entry_state(path: Path) -> tuple[str, int, int, int]:
@@ -263,8 +266,9 @@ class FolderSnapshot:
     def restore(self) -> list[str]:
         """Remove what appeared in the folder since the snapshot; say what was found.
 
-        New entries are removed (files, links, folders); entries that were there
-        before and changed are named but left alone; a folder replaced by a link
+        New entries are removed (files, links, folders), and so are entries
+        replaced by a link; other entries that changed are named and left alone
+        (the grader's own files are rewritten next); a folder replaced by a link
         is made a plain folder again.
         """
         folder, notes = self.folder, []
@@ -283,6 +287,9 @@ class FolderSnapshot:
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
-            elif _entry_state(path)[:3] != before[:3] or _entry_state(path)[3] != before[3]:
+            elif path.is_symlink() and before[0] != "link":
+                notes.append(f"{path.name!r} in the report folder was replaced by a link during the run: removed")
+                path.unlink()
+            elif _entry_state(path) != before:
                 notes.append(f"{path.name!r} in the report folder changed during the run")
         return notes

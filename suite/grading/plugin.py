@@ -124,15 +124,19 @@ def _warm_up_workers() -> None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """While grading, a test file written after the guard was armed is never collected (so never imported).
+    """While grading, only suite/conformance is collected, and no test file written after the guard was armed.
 
-    Its inode change time says so: a process can set a file's modification time
-    back, but not that.
+    A file's inode change time says when it was last written: a process can set
+    a file's modification time back, but not that.
     """
     run = config.stash.get(GRADING, None)
-    if run is None or collection_path.suffix != ".py":
+    if run is None:
         return None
-    if not any(fnmatch.fnmatch(collection_path.name, pattern) for pattern in config.getini("python_files")):
+    graded = guard.PROJECT_ROOT / "suite" / "conformance"
+    path = collection_path.resolve()
+    if path != graded and graded not in path.parents and path not in graded.parents:
+        return True  # only the conformance tests are graded: nothing else is imported, let alone run
+    if path.suffix != ".py" or not any(fnmatch.fnmatch(path.name, p) for p in config.getini("python_files")):
         return None
     try:
         changed = collection_path.stat().st_ctime_ns >= run.armed_ns

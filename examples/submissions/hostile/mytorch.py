@@ -19,7 +19,7 @@ patches the suite's comparisons, the reference and pytest in its own process;
 finds the grader's report folder from its ancestors' command lines and writes a
 forged results.json (score 100), a forged grade.md, an extra file and a link
 named summary.md pointing at a file of its own; and leaves a detached process
-behind that keeps forging those files for a minute.
+behind (once) that keeps forging those files for a minute.
 
 None of it changes the grade: the grader compares in its own process, kills what
 the submission left running and rewrites its report folder. Never run this
@@ -81,9 +81,9 @@ def _hostile(method: str, attacks: dict) -> None:
 
 
 def _hang(honest, self, *args, **kwargs):
-    """Loop forever."""
+    """Loop forever (politely: it sleeps, so the machine's other work goes on)."""
     while True:
-        pass
+        time.sleep(0.1)
 
 
 def _hoard(honest, self, *args, **kwargs):
@@ -194,7 +194,10 @@ while time.time() < end:
 
 
 def _leave_a_process_behind(folder: str) -> None:
-    """Start a detached process (its own session) that outlives this worker."""
+    """Start a detached process (its own session) that outlives this worker; once per run."""
+    if os.path.exists("left-behind"):  # the worker's folder outlives its restarts
+        return
+    open("left-behind", "w").close()
     subprocess.Popen([sys.executable, "-c", DAEMON, folder], start_new_session=True,
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
