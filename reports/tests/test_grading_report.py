@@ -1,0 +1,214 @@
+"""results.json against Gradescope's documented format, grade.md as a student reads it, and the leaderboard."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from reports.grading import (
+    failed_run_results,
+    grade_markdown,
+    leaderboard_frame,
+    results_json,
+    split_detail,
+    validate_results,
+    write_atomic,
+    write_grade,
+    write_leaderboard,
+)
+
+#: Gradescope's own example of results.json (its autograder specification), comments removed.
+GRADESCOPE_EXAMPLE: dict[str, Any] = {
+    "score": 44.0, "execution_time": 136, "output": "Text relevant to the entire submission",
+    "output_format": "simple_format", "test_output_format": "text", "test_name_format": "text",
+    "visibility": "after_due_date", "stdout_visibility": "visible", "extra_data": {},
+    "tests": [{"score": 2.0, "max_score": 2.0, "status": "passed", "name": "Your name here", "name_format": "text",
+               "number": "1.1", "output": "Giant multiline string", "output_format": "text",
+               "tags": ["tag1", "tag2", "tag3"], "visibility": "visible", "extra_data": {}}],
+    "leaderboard": [{"name": "Accuracy", "value": 0.926}, {"name": "Time", "value": 15.1, "order": "asc"},
+                    {"name": "Stars", "value": "*****"}],
+}
+
+#: What the grader records for a failing hypothesis test: the message, hypothesis's notes, the repro snippet.
+DETAIL = """unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)
+                                     but got (1, 2, 1)
+Failing test case: test_unsqueeze_any_dim(
+    run=<suite.backends.ProbeRunner object at 0x7f115f8a47d0>,
+    shape=(2, 1),
+    data=data(...),
+)
+Draw 1 (dim): -2
+Explanation:
+    These lines were always and only run by failing test cases:
+        /work/main/suite/compare.py:66
+
+# reproduce on alice-cpu (run from the project root)
+from impls.registry import load; T = load('/home/alice/mytorch.py')
+from suite.probes.views import unsqueeze
+print(unsqueeze(T, 'cpu', shape=(2, 1), dim=-2))"""
+
+
+def check(test: str, outcome: str, cause: str, message: str = "", detail: str = "") -> dict[str, Any]:
+    """One check of a grade, as scoring writes it."""
+    return {"test": f"suite/conformance/test_views.py::{test}", "device": "cpu", "outcome": outcome, "cause": cause,
+            "message": message, "detail": detail, "seconds": 0.1}
+
+
+def behaviour(id_: str, family: str, score: float, max_score: float, status: str, checks: list[dict],
+              causes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One behaviour of a grade."""
+    passed = sum(c["outcome"] == "passed" for c in checks)
+    return {"id": id_, "family": family, "title": f"title of {id_}", "weight": 1.0, "score": score, "max_score": max_score,
+            "status": status, "problem": None if status == "passed" else status, "causes": list(causes),
+            "passed": passed, "counted": len(checks), "checks": checks}
+
+
+@pytest.fixture
+def graded() -> dict[str, Any]:
+    """A grade with a passed, a partly passed, a missing and a timed-out behaviour."""
+    behaviours = [
+        behaviour("V1", "views", 25.0, 25.0, "passed", [check("test_view[alice-cpu]", "passed", "passed")]),
+        behaviour("V5", "views", 12.5, 25.0, "partial",
+                  [check("test_unsqueeze_document_example[alice-cpu]", "passed", "passed"),
+                   check("test_unsqueeze_any_dim[alice-cpu]", "failed", "failed",
+                         "unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)", DETAIL)], ("failed",)),
+        behaviour("M1", "modules", 0.0, 25.0, "missing",
+                  [check("test_myliner[alice-cpu]", "missing", "missing", "AttributeError: module 'alice' has no attribute 'nn'")],
+                  ("missing",)),
+        behaviour("V2", "views", 0.0, 25.0, "error",
+                  [check("test_reshape[alice-cpu]", "error", "timeout", "timeout: the test ran past its 3 s limit")],
+                  ("timeout",)),
+    ]
+    return {
+        "submission": "alice", "score": 37.5, "max_score": 100.0,
+        "families": [{"family": "views", "weight": 15, "score": 37.5, "max_score": 75.0, "behaviours": ["V1", "V5", "V2"]},
+                     {"family": "modules", "weight": 15, "score": 0.0, "max_score": 25.0, "behaviours": ["M1"]}],
+        "behaviours": behaviours, "ungraded": ["V6"],
+        "settings": {"total": 100, "time_limit": 3, "memory_limit": "2GiB", "run_budget": 600, "visibility": "visible",
+                     "files": ["weights.toml"]},
+        "backend": {"label": "alice", "spec": "alice=/home/alice/mytorch.py", "version": "0.1"},
+        "execution_time": 12.3, "integrity": [], "load_error": "",
+    }
+
+
+def test_gradescopes_own_example_is_valid() -> None:
+    """The validator accepts the example of Gradescope's specification."""
+    assert validate_results(GRADESCOPE_EXAMPLE) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: d.update(grade=1), "unknown top-level key 'grade'"),
+        (lambda d: d.update(visibility="secret"), "visibility must be one of"),
+        (lambda d: d.update(score="44"), "score must be int or float"),
+        (lambda d: d.update(score=float("nan")), "score must be int or float"),
+        (lambda d: d.pop("score") and d["tests"][0].pop("score"), "score is required"),
+        (lambda d: d["tests"][0].update(status="ok"), "tests[0].status must be passed or failed"),
+        (lambda d: d["tests"][0].update(score=3.0), "score 3.0 is more than max_score 2.0"),
+        (lambda d: d["tests"][0].update(output_format="pdf"), "tests[0].output_format must be one of"),
+        (lambda d: d["tests"][0].update(tags=[1]), "tests[0].tags must be strings"),
+        (lambda d: d["leaderboard"][1].update(order="up"), "leaderboard[1].order must be asc or desc"),
+    ],
+    ids=["unknown-key", "visibility", "string-score", "nan-score", "no-score", "status", "over-max", "format", "tags",
+         "order"],
+)
+def test_the_validator_names_what_gradescope_would_reject(change, words: str) -> None:
+    """Each departure from the documented format is reported in words."""
+    data = copy.deepcopy(GRADESCOPE_EXAMPLE)
+    change(data)
+    assert any(words in problem for problem in validate_results(data)), validate_results(data)
+
+
+def test_results_json_has_one_test_per_behaviour_with_points_and_feedback(graded: dict[str, Any]) -> None:
+    """Valid results.json: top-level score and max_score, a test per behaviour, passed only at full marks."""
+    data = results_json(graded)
+    assert validate_results(data) == []
+    assert (data["score"], data["max_score"], data["execution_time"]) == (37.5, 100.0, 12.3)
+    tests = {t["number"]: t for t in data["tests"]}
+    assert list(tests) == ["V1", "V5", "M1", "V2"]
+    assert tests["V1"]["status"] == "passed" and tests["V5"]["status"] == "failed"
+    assert (tests["V5"]["score"], tests["V5"]["max_score"]) == (12.5, 25.0)
+    assert "missing" in tests["M1"]["tags"] and "timeout" in tests["V2"]["tags"]
+    assert "expected (2, 1, 1)" in tests["V5"]["output"] and tests["V5"]["output_format"] == "md"
+    assert data["extra_data"]["counts"] == {"passed": 1, "partial": 1, "failed": 0, "error": 1, "missing": 1}
+    assert "1 not implemented yet" in data["output"]
+
+
+def test_hidden_tests_carrying_points_are_shown_after_the_due_date(graded: dict[str, Any]) -> None:
+    """A course asking for hidden tests gets after_due_date, since hidden tests hide the total from students."""
+    graded["settings"]["visibility"] = "hidden"
+    data = results_json(graded)
+    assert {t["visibility"] for t in data["tests"]} == {"after_due_date"} and data["visibility"] == "after_due_date"
+
+
+def test_integrity_notes_and_withheld_scores_are_reported(graded: dict[str, Any]) -> None:
+    """What the guard found becomes an informational failed test; a withheld score says so first."""
+    graded.update(integrity=["file 'x' appeared in the report folder during the run: removed"],
+                  withheld="the grader's own files changed", score_before_withholding=37.5, score=0.0)
+    data = results_json(graded)
+    assert validate_results(data) == []
+    assert data["tests"][-1]["name"] == "Integrity of the grading run" and data["tests"][-1]["status"] == "failed"
+    assert data["output"].startswith("Score withheld: the grader's own files changed")
+    text = grade_markdown(graded)
+    assert "**Score withheld:** the grader's own files changed (the checks below earned 37.5)" in text
+    assert "- Integrity: file 'x' appeared" in text
+
+
+def test_a_failure_splits_into_what_went_wrong_the_shortest_input_and_a_snippet() -> None:
+    """Expected against actual, hypothesis's shrunk example (without the fixture's repr), the reproducing code."""
+    parts = split_detail(DETAIL)
+    assert parts["failure"].startswith("unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)")
+    assert "but got (1, 2, 1)" in parts["failure"]
+    assert parts["example"].splitlines() == ["Failing test case: test_unsqueeze_any_dim(", "    shape=(2, 1),",
+                                             "    data=data(...),", ")", "Draw 1 (dim): -2"]
+    assert parts["snippet"].startswith("# reproduce on alice-cpu") and parts["snippet"].endswith("dim=-2))")
+
+
+def test_grade_md_says_per_family_what_passed_and_per_failure_what_to_fix(graded: dict[str, Any]) -> None:
+    """Score, families table, passed lists, missing apart, and each failing check's feedback as copy-paste code."""
+    text = grade_markdown(graded)
+    assert text.startswith("# Grade for `alice`: 37.5 / 100")
+    assert "## views: 37.5 / 75" in text and "## modules: 0 / 25" in text
+    assert "Passed: **V1** title of V1." in text
+    assert "Not implemented yet (missing API):\n\n- **M1** title of M1: `AttributeError: module 'alice' has no attribute 'nn'`" in text
+    assert "### **V5** title of V5: 12.5 / 25 (1 of 2 checks passed; wrong result)" in text
+    assert "Shortest input that shows it (hypothesis's shrunk example):" in text
+    assert "```python\n# reproduce on alice-cpu" in text
+    assert "`test_reshape[alice-cpu]` — stopped: ran past the time limit" in text
+    assert "## Not graded in this run" in text and "V6" in text
+
+
+def test_grade_files_are_written_in_place_of_whatever_was_there(graded: dict[str, Any], tmp_path: Path) -> None:
+    """results.json and grade.md replace links rather than write through them."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    (tmp_path / "results.json").symlink_to(victim)
+    paths = write_grade(graded, tmp_path)
+    assert [p.name for p in paths] == ["results.json", "grade.md"]
+    assert not (tmp_path / "results.json").is_symlink() and victim.read_text() == "untouched"
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 37.5
+    write_atomic(tmp_path / "grade.md", "again")
+    assert (tmp_path / "grade.md").read_text() == "again"
+
+
+def test_the_leaderboard_ranks_best_first_with_shared_ranks_for_ties(tmp_path: Path) -> None:
+    """Rows by score, ties sharing a rank, counts from each results.json, notes for what went wrong."""
+    def results(score: float, passed: int) -> dict[str, Any]:
+        return {"score": score, "max_score": 100.0, "execution_time": 9.0,
+                "extra_data": {"counts": {"passed": passed}, "integrity": [], "withheld": "", "load_error": ""}}
+
+    dead = failed_run_results("dora", "the grading process was killed by SIGKILL", 3.0)
+    frame = leaderboard_frame([("bob", results(70, 5)), ("alice", results(90, 7)), ("carol", results(70, 5)), ("dora", dead)])
+    assert list(frame["submission"]) == ["alice", "bob", "carol", "dora"]
+    assert list(frame["rank"]) == [1, 2, 2, 4] and list(frame["passed"]) == [7, 5, 5, 0]
+    assert "killed by SIGKILL" in frame.loc[3, "notes"]
+    csv_path, md_path = write_leaderboard(frame, tmp_path)
+    assert list(pd.read_csv(csv_path)["submission"]) == ["alice", "bob", "carol", "dora"]
+    assert md_path.read_text().startswith("# Leaderboard\n\n|   rank | submission")
+    assert validate_results(dead) == []
