@@ -19,6 +19,9 @@ timed. The harness then
 6. checks the last call's result, so a benchmark whose body computes the
    wrong thing fails instead of timing it.
 
+A backend that lacks an API a workload uses ends the benchmark ``missing``
+(``BackendMissing``), as a probe's missing API ends a conformance test.
+
 When pytest-benchmark is disabled (a plain ``pytest`` run) there is no
 warm-up: the body runs exactly once, untimed.
 """
@@ -29,8 +32,8 @@ import os
 import re
 import time
 import traceback
-from dataclasses import dataclass, field
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Protocol
 
 from suite.outcomes import BackendMissing, describe
@@ -120,9 +123,13 @@ class Bench:
 
     def __call__(self, name: str, size: int) -> Any:
         """Build benchmark ``name`` at ``size`` on this backend and device, time its hot path, check the result."""
-        build = self.build or _build_from_catalogue
         with missing_api_reported():
-            workload, info = build(name, self.T, self.device, size)
+            return self._time(name, size)
+
+    def _time(self, name: str, size: int) -> Any:
+        """Build, describe for the reports, synchronise, warm up, time, check."""
+        build = self.build or _build_from_catalogue
+        workload, info = build(name, self.T, self.device, size)
         sync = synchroniser(self.T, self.device)
         function = timed(workload.run, sync)
         self.benchmark.group = name
@@ -135,12 +142,19 @@ class Bench:
             sync()  # the inputs' kernels finish before any clock starts
         if self.timing:
             warm_up(function, self.warmup_calls)
-        with missing_api_reported():
-            result = self.benchmark(function)
+        result = self.benchmark(function)
         if self.timing and self.timer_check:
             self.benchmark.extra_info["timer_median_s"] = torch_timer_median(function, self.timer_check)
         workload.check(result)
         return result
+
+
+def _build_from_catalogue(name: str, T: Any, device: str, size: int) -> tuple[Workload, dict[str, Any]]:
+    """The workload the catalogue names, and what the reports should know about it."""
+    from suite.benchmarks.workloads import CATALOGUE
+
+    entry = CATALOGUE[name]
+    return entry.build(T, device, size), {"exercises": ",".join(entry.exercises), "size_means": entry.size_means}
 
 
 #: Files whose own lines use the backend's API: an AttributeError raised there means the backend lacks that API.
@@ -192,10 +206,3 @@ def torch_timer_median(function: Callable[[], Any], min_run_time: float) -> floa
     timer = Timer(stmt="function()", globals={"function": function}, num_threads=torch.get_num_threads())
     return float(timer.blocked_autorange(min_run_time=min_run_time).median)
 
-
-def _build_from_catalogue(name: str, T: Any, device: str, size: int) -> tuple[Workload, dict[str, Any]]:
-    """The workload the catalogue names, and what the reports should know about it."""
-    from suite.benchmarks.workloads import CATALOGUE
-
-    entry = CATALOGUE[name]
-    return entry.build(T, device, size), {"exercises": ",".join(entry.exercises), "size_means": entry.size_means}
