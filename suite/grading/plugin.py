@@ -193,6 +193,9 @@ def pytest_terminal_summary_lock_down(terminalreporter: pytest.TerminalReporter,
     state = config.stash.get(STATE, None)
     if state is not None:
         state.close()
+    if not run.subreaper:
+        run.integrity.append("this system would not let the grader adopt detached processes (Linux's subreaper): "
+                             "any the submission detached may have outlived it")
     killed = guard.kill_descendants(spare=guard.grader_helpers())
     if killed:
         run.integrity.append(f"{len(killed)} process(es) started by the submission were still running after the tests: "
@@ -219,6 +222,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
     run.grader_problems = [f"{report.nodeid} could not be collected, so its behaviours are not graded in this run"
                            for report in terminalreporter.stats.get("error", [])
                            if isinstance(report, pytest.CollectReport) and report.nodeid]
+    run.grader_problems += [f"could not load {failure} before the submission ran" for failure in run.preload_failures]
     several = len(state.backends) > 1
     terminalreporter.section("grade", sep="-")
     written = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -237,3 +238,20 @@ def test_rewriting_the_graders_files_gains_nothing(graded: dict[str, Any]) -> No
     assert "reference/views.py" in notes and "test_zz_planted.py" in notes
     planted = graded["submissions"] / "patcher"
     assert not (planted / "PLANTED_TEST_RAN").exists() and not (planted / "PLANTED_CONFTEST_RAN").exists()
+
+
+@pytest.mark.skipif(not os.environ.get("GRADING_FULL"), reason="grades the samples on every family (minutes): set GRADING_FULL=1")
+def test_the_samples_earn_their_designed_scores_on_every_family(tmp_path: Path) -> None:
+    """The four samples graded with the whole suite, each with the default limits but for short hangs."""
+    out = tmp_path / "grades"
+    done = subprocess.run(
+        [sys.executable, "-m", "suite.grading.batch", str(PROJECT_ROOT / "examples" / "submissions"), "--jobs", "2",
+         "--out", str(out), "--", "--time-limit", "10", "--memory-limit", "1GiB"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    graded = {"out": out}
+    for name in EXAMPLES:
+        assert validate_results(results(graded, name)) == []
+        assert results(graded, name)["score"] == pytest.approx(expected_score(rows(graded, name), design(name)), abs=0.01)
+        test_each_sample_fails_where_designed_and_only_there(graded, name)
