@@ -283,7 +283,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(f"{target}: " + ", ".join(f"{n} {outcome}" for outcome, n in row.items() if n))
 
     titles = {behaviour_id: entry.title for behaviour_id, entry in BEHAVIOURS.items()}
-    paths = write_conformance([r.as_dict() for r in state.records], state.report_dir, titles)
+    order = {behaviour_id: index for index, behaviour_id in enumerate(BEHAVIOURS)}
+    records = sorted(state.records, key=lambda r: order[r.behaviour])  # catalogue order: T, V, L, A, M, O, D
+    paths = write_conformance([r.as_dict() for r in records], state.report_dir, titles)
     terminalreporter.section("conformance report", sep="-")
     for path in paths:
         shown = os.path.relpath(path)
