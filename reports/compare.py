@@ -90,8 +90,12 @@ def comparison_markdown(table: pd.DataFrame) -> str:
         ratio=table["ratio"].map(lambda r: f"{r:.3f}" if np.isfinite(r) else ""),
         change=table["change_pct"].map(lambda c: f"{c:+.1f}%" if np.isfinite(c) else ""),
     )[["benchmark", "size", "target", "before", "after", "ratio", "change", "status"]]
-    verdict = (f"{len(slowed)} of {len(table)} measurements slowed by more than {100 * threshold:g}%"
-               if len(slowed) else f"no measurement slowed by more than {100 * threshold:g}% ({len(table)} compared)")
+    both = int(table["before_s"].notna().sum() - table["after_s"].isna().sum())
+    verdict = (f"{len(slowed)} of {both} measurements slowed by more than {100 * threshold:g}%"
+               if len(slowed) else f"no measurement slowed by more than {100 * threshold:g}% ({both} compared)")
+    lone = {status: int((table["status"] == status).sum()) for status in ("only before", "only after")}
+    if any(lone.values()):
+        verdict += "; " + ", ".join(f"{count} {status}" for status, count in lone.items() if count)
     return "\n".join([
         "# Benchmark comparison", "",
         f"Ratio = after / before of the {statistic} time per call; flagged `slower` above {1 + threshold:g}, "

@@ -71,7 +71,7 @@ def test_command_line_exit_status_and_report(tmp_path: Path, capsys: pytest.Capt
     out = tmp_path / "comparison.md"
     assert main([str(before), str(after), "--threshold", "10%", "--out", str(out)]) == 1
     printed = capsys.readouterr().out
-    assert "1 of 5 measurements slowed by more than 10%" in printed
+    assert "1 of 3 measurements slowed by more than 10%; 1 only before, 1 only after" in printed
     mm_row = next(line for line in printed.splitlines() if line.startswith("| mm") and "slower" in line)
     assert [cell.strip() for cell in mm_row.strip("|").split("|")][:3] == ["mm", "100", "torch-cpu"]
     assert out.read_text(encoding="utf-8") + "\n" == printed
@@ -82,4 +82,4 @@ def test_command_line_exit_status_and_report(tmp_path: Path, capsys: pytest.Capt
 def test_markdown_verdict_when_nothing_slowed(tmp_path: Path) -> None:
     """The report says plainly that nothing slowed."""
     table = compare_runs(write(tmp_path, "a.json", BEFORE), write(tmp_path, "a2.json", BEFORE))
-    assert "no measurement slowed by more than 5% (4 compared)" in comparison_markdown(table)
+    assert "**no measurement slowed by more than 5% (4 compared).**" in comparison_markdown(table)
