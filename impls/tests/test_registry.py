@@ -22,13 +22,6 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.fixture
-def isolated_imports(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let a test import throwaway modules without leaving them in sys.modules or sys.path."""
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    monkeypatch.setattr(sys, "modules", dict(sys.modules))
-
-
 @pytest.mark.parametrize(
     ("text", "label", "kind"),
     [

@@ -3,8 +3,10 @@
 The loader is written against PyTorch's public API (``tensor``, ``stack``,
 ``as_tensor``, ``from_numpy``, ``randperm``, ``Tensor``...) and reaches the
 backend only through ``backend()``, so it works whatever the tensors' internals
-are. ``NAME`` may be pointed at another torch-like module by a scratch script
-(to compare timings or behaviour); nothing in this package imports torch.
+are. ``NAME`` is the package this one sits in, whatever name it was loaded
+under (``impls.numpy_backend``, or another when loaded from its folder), so
+batches are built by the very backend the user loaded. A scratch script may
+point it at another torch-like module to compare; nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-#: The importable name of the module that plays ``torch``.
-NAME = "impls.numpy_backend"
+#: The importable name of the module that plays ``torch``: the package above ``.utils``.
+NAME = __name__.rpartition(".utils.")[0]
 
 
 def backend() -> ModuleType:
-    """The backend namespace (``impls.numpy_backend`` unless a script changed ``NAME``)."""
+    """The backend namespace (the package this one belongs to, unless a script changed ``NAME``)."""
     return importlib.import_module(NAME)
 
 
