@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -157,12 +158,19 @@ def _fence(text: str, language: str = "") -> str:
     return f"{ticks}{language}\n{text}\n{ticks}"
 
 
+#: Causes where the grader stopped the submission: its own message says more than any exception text.
+STOP_CAUSES = ("timeout", "crash", "exit", "memory", "output", "load", "not run")
+
+
 def _check_feedback(check: Mapping[str, Any], heading: str = "####") -> str:
     """One failing check: which test, why, expected against actual, the shortest input and a snippet."""
     test_name = check["test"].split("::")[-1]
     parts = [f"{heading} `{test_name}` — {CAUSE_WORDS.get(check['cause'], check['cause'])}", ""]
     detail = split_detail(check.get("detail") or "")
     failure = detail["failure"] or check["message"]
+    if check["cause"] in STOP_CAUSES:  # not hypothesis's account of replays that were stopped too
+        failure = re.sub(r"^\d+ distinct failures; first: ", "", check["message"])
+        detail["example"] = ""
     if failure:
         parts += [_fence(failure), ""]
     if detail["example"]:
@@ -256,8 +264,8 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     parts += [
         "## How this grade was made", "",
         f"- Submission: `{backend.get('spec', grade['submission'])}` (version {backend.get('version', 'unknown')}).",
-        f"- Limits per test: {settings.get('time_limit', '?')} s and {settings.get('memory_limit', '?')} of memory; "
-        f"the whole run may take {settings.get('run_budget', '?')} s. The run took {grade.get('execution_time', 0):.0f} s.",
+        f"- Limits per test: {_points(settings.get('time_limit', 0))} s and {settings.get('memory_limit', '?')} of memory; "
+        f"the whole run may take {_points(settings.get('run_budget', 0))} s. The run took {grade.get('execution_time', 0):.0f} s.",
         f"- Weights: {', '.join(settings.get('files', [])) or 'defaults'}.",
         "- The submission ran in a separate process; the grade comes from what the grading process observed.",
     ]

@@ -212,3 +212,13 @@ def test_the_leaderboard_ranks_best_first_with_shared_ranks_for_ties(tmp_path: P
     assert list(pd.read_csv(csv_path)["submission"]) == ["alice", "bob", "carol", "dora"]
     assert md_path.read_text().startswith("# Leaderboard\n\n|   rank | submission")
     assert validate_results(dead) == []
+
+
+def test_a_stopped_check_is_explained_by_the_graders_words_not_hypothesis_replays(graded: dict[str, Any]) -> None:
+    """For a timeout, crash or exit the feedback quotes the grader's cause, not hypothesis's account of replays."""
+    stopped = graded["behaviours"][3]["checks"][0]
+    stopped["message"] = "3 distinct failures; first: crash: the backend's process was killed by SIGSEGV while running unsqueeze"
+    stopped["detail"] = "Inconsistent results from replaying a test case!\n  last: INTERESTING from BackendError"
+    text = grade_markdown(graded)
+    assert "crash: the backend's process was killed by SIGSEGV while running unsqueeze" in text
+    assert "Inconsistent results" not in text and "distinct failures" not in text

@@ -66,8 +66,16 @@ class Settings:
         return {
             "total": self.total, "time_limit": self.time_limit, "memory_limit": self.memory_limit,
             "run_budget": self.run_budget, "families": dict(self.families), "behaviours": dict(self.behaviours),
-            "files": list(self.files),
+            "files": [_shown(path) for path in self.files],
         }
+
+
+def _shown(path: str) -> str:
+    """A settings file's path as a reader knows it: relative to the suite's folder when inside it."""
+    from suite import PROJECT_ROOT
+
+    resolved = Path(path).resolve()
+    return resolved.relative_to(PROJECT_ROOT).as_posix() if resolved.is_relative_to(PROJECT_ROOT) else str(path)
 
 
 def _read(path: Path) -> dict[str, Any]:
