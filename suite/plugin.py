@@ -23,7 +23,7 @@ from suite.repro import snippet
 from suite.session import DEVICES, Record, RunState, parse_size
 
 #: Sub-plugins, each owning one concern; pytest loads them with this module.
-pytest_plugins = ["suite.benchmarks.plugin", "suite.grading.plugin"]
+pytest_plugins = ["suite.rootdir", "suite.benchmarks.plugin", "suite.grading.plugin"]
 
 STATE = pytest.StashKey[RunState]()
 RUNNER = pytest.StashKey[ProbeRunner]()

@@ -58,6 +58,14 @@ def test_a_file_backend_typed_every_way_is_validated(tmp_path: Path) -> None:
         assert f"backend {label}: thin wrapper of torch" in done.stdout
 
 
+def test_a_path_after_a_space_is_an_option_value_not_a_test_path(tmp_path: Path) -> None:
+    """``--report-dir /elsewhere`` leaves the rootdir, ini file and testpaths the project's, as ``=`` would."""
+    (tmp_path / "elsewhere").mkdir()  # pytest takes a value for a test path only if it exists
+    done = pytest_run("--collect-only", "-m", "V4", "--report-dir", str(tmp_path / "elsewhere"))
+    assert f"rootdir: {PROJECT_ROOT}\nconfigfile: pyproject.toml\ntestpaths: " in done.stdout, done.stdout[:2000]
+    assert "<Dir elsewhere>" not in done.stdout
+
+
 def test_an_unresolvable_spec_stops_the_run_with_one_line() -> None:
     """``--backend no.such.module``: no test runs, one clear line, pytest's usage-error status."""
     done = pytest_run("--backend", "no.such.module")
