@@ -102,7 +102,8 @@ def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     preload = ["numpy", "suite.worker", "suite.probes"]
     if importlib.util.find_spec("torch") is not None:
-        preload.append("torch")
+        # torch._dynamo is what torch.optim imports on its first step: 1.5-2 s a worker, paid once here.
+        preload += ["torch", "torch._dynamo"]
     context.set_forkserver_preload(preload)
     return context
 

@@ -2,7 +2,8 @@
 
 Each mutant names the behaviour it breaks (``BREAKS = "V4"``). Mutants of one
 family run together in one pytest subprocess (each in its own worker process,
-so their patches never meet), restricted to that family's tests; the run must
+so their patches never meet), restricted to that family's tests, and the
+families' subprocesses run side by side over the cores; the run must
 fail, and the rows of the broken behaviour must include the outcome ``failed``
 (a wrong result, not a crash or a missing API).
 """
@@ -10,10 +11,13 @@ fail, and the rows of the broken behaviour must include the outcome ``failed``
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pytest
@@ -22,6 +26,7 @@ from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
 
 MUTANTS_DIR = PROJECT_ROOT / "suite" / "mutants"
+CONFORMANCE_DIR = PROJECT_ROOT / "suite" / "conformance"
 #: An unmutated torch file, run beside every family's mutants: it must pass all.
 CONTROL = f"control={PROJECT_ROOT / 'examples' / 'backends' / 'thin_torch.py'}"
 #: The attribute of a mutant module that is the (patched) namespace, by file prefix.
@@ -68,26 +73,35 @@ def discover() -> list[Mutant]:
 MUTANTS = discover()
 
 
+def run_family(family: str, folder: Path) -> tuple[int, pd.DataFrame, str]:
+    """Run the control and the family's mutants on the family's tests: (exit status, conformance rows, output tail)."""
+    command = [sys.executable, "-m", "pytest", str(CONFORMANCE_DIR / f"test_{family}.py"), "-m", family,
+               "--device", "cpu", "-q", "-p", "no:cacheprovider", "--max-examples", "5",
+               "--report-dir", str(folder), "--backend", CONTROL]
+    for mutant in MUTANTS:
+        if mutant.family == family:
+            command += ["--backend", mutant.spec]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    csv = folder / "conformance.csv"
+    rows = pd.read_csv(csv, keep_default_na=False) if csv.exists() else pd.DataFrame(columns=["backend"])
+    return done.returncode, rows, (done.stdout + done.stderr)[-3000:]
+
+
 @pytest.fixture(scope="session")
-def family_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, pd.DataFrame, str]]:
-    """Lazily run each family's mutants once: family -> (exit status, conformance rows, output tail)."""
-    cache: dict[str, tuple[int, pd.DataFrame, str]] = {}
-
-    def run_family(family: str) -> tuple[int, pd.DataFrame, str]:
-        if family not in cache:
-            folder = tmp_path_factory.mktemp(f"mutants-{family}")
-            command = [sys.executable, "-m", "pytest", "-m", family, "--device", "cpu", "-q", "-p", "no:cacheprovider",
-                       "--report-dir", str(folder), "--backend", CONTROL]
-            for mutant in MUTANTS:
-                if mutant.family == family:
-                    command += ["--backend", mutant.spec]
-            done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
-            csv = folder / "conformance.csv"
-            rows = pd.read_csv(csv, keep_default_na=False) if csv.exists() else pd.DataFrame(columns=["backend"])
-            cache[family] = (done.returncode, rows, (done.stdout + done.stderr)[-3000:])
-        return cache[family]
-
-    return run_family  # type: ignore[return-value]
+def family_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future]]:
+    """The family runs the selected tests need, started together over the cores: family -> future result."""
+    wanted = set()
+    for item in request.session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "family" in params:
+            wanted.add(params["family"])
+        elif "mutant" in params:
+            wanted.add(params["mutant"].family)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(wanted), os.cpu_count() or 1)))
+    runs = {family: pool.submit(run_family, family, tmp_path_factory.mktemp(f"mutants-{family}"))
+            for family in sorted(wanted)}
+    yield runs
+    pool.shutdown(wait=True)
 
 
 def test_there_are_enough_mutants_covering_every_family() -> None:
@@ -101,7 +115,7 @@ def test_there_are_enough_mutants_covering_every_family() -> None:
 @pytest.mark.parametrize("family", sorted({m.family for m in MUTANTS}))
 def test_control_passes_beside_the_mutants(family: str, family_runs) -> None:
     """The unmutated torch wrapper passes every test its family's mutants ran, so failures are the mutants' own."""
-    _, rows, output = family_runs(family)
+    _, rows, output = family_runs[family].result()
     control = rows[rows["backend"] == "control"]
     assert not control.empty, f"no results for the control; the run said:\n{output}"
     bad = control[~control["outcome"].isin(["passed", "skipped"])]
@@ -111,7 +125,7 @@ def test_control_passes_beside_the_mutants(family: str, family_runs) -> None:
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.label for m in MUTANTS])
 def test_mutant_is_caught(mutant: Mutant, family_runs) -> None:
     """The suite fails on this mutant, and the behaviour it breaks is among the failures."""
-    status, rows, output = family_runs(mutant.family)
+    status, rows, output = family_runs[mutant.family].result()
     mine = rows[rows["backend"] == mutant.label]
     assert not mine.empty, f"no results for {mutant.label}; the run said:\n{output}"
     assert status != 0, f"the run on {mutant.label} passed:\n{output}"
