@@ -108,6 +108,17 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def warm_up_workers() -> None:
+    """Start the worker server (it imports numpy and torch once), so that no test's clock pays for it.
+
+    The server imports its preload after it starts, so a first child is run and
+    waited for: it is forked only once the imports are done.
+    """
+    process = _context().Process(target=os.getpid, name="conformance-warm-up")
+    process.start()
+    process.join()
+
+
 def _rss_bytes(pid: int) -> int:
     """Resident memory of a process, from /proc (0 where that cannot be read)."""
     try:
@@ -142,6 +153,7 @@ class WorkerBackend(Backend):
 
     def load(self) -> None:
         """Start the worker and learn version and devices; raises BackendSpecError or BackendError."""
+        warm_up_workers()  # seconds on a busy machine, and not the backend's doing: before the clock starts
         hello = self._start(deadline=time.monotonic() + self.limits.seconds)
         if not hello["ok"]:
             raise registry.BackendSpecError(hello["message"])

@@ -15,6 +15,7 @@ from enum import Enum
 from types import TracebackType
 
 import numpy as np
+import pytest
 
 
 class Outcome(str, Enum):
@@ -31,11 +32,24 @@ class Outcome(str, Enum):
 BAD_OUTCOMES = (Outcome.FAILED, Outcome.MISSING, Outcome.ERROR)
 
 
-class BackendMissing(Exception):
+class EndsTheTest(pytest.skip.Exception):
+    """What the backend did ends the test with its verdict, at the first example.
+
+    Raised as pytest's skip exception, the one kind hypothesis lets through at
+    once: a missing API or a hang has nothing to shrink, and replaying it only
+    costs time (a timeout per example). The plugin reports these as ``missing``
+    or ``error``, never as skipped.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+
+
+class BackendMissing(EndsTheTest):
     """The backend lacks the API a probe used (AttributeError on its objects, NotImplementedError)."""
 
 
-class BackendError(Exception):
+class BackendError(EndsTheTest):
     """The backend raised something else, crashed, exited or ran out of time or memory."""
 
 

@@ -18,7 +18,7 @@ from impls.registry import BackendSpecError
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
 from suite.backends import Limits, ProbeRunner
-from suite.outcomes import Outcome, classify_test_exception, describe
+from suite.outcomes import EndsTheTest, Outcome, classify_test_exception, describe
 from suite.repro import snippet
 from suite.session import DEVICES, Record, RunState, parse_size
 
@@ -204,6 +204,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not decisive:
         return report
     detail = ""
+    if report.skipped and call.excinfo is not None and isinstance(call.excinfo.value, EndsTheTest):
+        report.outcome, report.longrepr = "failed", item.repr_failure(call.excinfo)  # a verdict, not a skip
     if report.skipped:
         outcome, message = Outcome.SKIPPED, _skip_reason(report)
     elif report.passed:

@@ -35,6 +35,7 @@ import pytest
 from suite.grading import guard
 from suite.grading.scoring import Check, grade, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
+from suite.backends import warm_up_workers
 from suite.outcomes import BackendError
 
 
@@ -98,7 +99,7 @@ def prepare_grading(config: pytest.Config) -> None:
     subreaper = guard.become_subreaper()
     failures = guard.preload()
     guard.preload_conftests(config)
-    _warm_up_workers()
+    warm_up_workers()  # loading a submission is timed with the per-test limit; the server start is not its own
     config.stash[GRADING] = GradingRun(
         settings=settings,
         armed_ns=armed_ns,
@@ -108,19 +109,6 @@ def prepare_grading(config: pytest.Config) -> None:
         subreaper=subreaper,
         preload_failures=failures,
     )
-
-
-def _warm_up_workers() -> None:
-    """Start the worker server (it imports numpy and torch once) before the first test's clock starts.
-
-    Loading a submission is timed with the per-test limit; without this, the
-    server's own start-up (seconds on a busy machine) would count against it.
-    """
-    from suite.backends import _context
-
-    process = _context().Process(target=os.getpid, name="conformance-warm-up")
-    process.start()
-    process.join()
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -6,6 +6,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from suite.compare import ConformanceFailure
 from suite.execute import execute
@@ -72,12 +74,28 @@ def test_successful_probe_returns_plain_value() -> None:
         (BackendMissing("no nn"), Outcome.MISSING),
         (BackendError("timeout"), Outcome.ERROR),
         (KeyError("suite bug"), Outcome.ERROR),
-        (ExceptionGroup("two", [BackendMissing("a"), ConformanceFailure("b")]), Outcome.FAILED),
-        (ExceptionGroup("two", [BackendMissing("a"), BackendError("b")]), Outcome.ERROR),
-        (ExceptionGroup("two", [BackendMissing("a"), BackendMissing("b")]), Outcome.MISSING),
+        (BaseExceptionGroup("two", [BackendMissing("a"), ConformanceFailure("b")]), Outcome.FAILED),
+        (BaseExceptionGroup("two", [BackendMissing("a"), BackendError("b")]), Outcome.ERROR),
+        (BaseExceptionGroup("two", [BackendMissing("a"), BackendMissing("b")]), Outcome.MISSING),
     ],
     ids=["conformance", "assertion", "missing", "backend-error", "other", "group-failed", "group-error", "group-missing"],
 )
 def test_test_exceptions_are_classified(exc: BaseException, outcome: Outcome) -> None:
     """A test's final exception (hypothesis groups included) gives its outcome."""
     assert classify_test_exception(exc) is outcome
+
+
+@pytest.mark.parametrize("kind", [BackendMissing, BackendError], ids=["missing", "backend-error"])
+def test_a_backend_verdict_ends_a_property_test_at_its_first_example(kind: type[Exception]) -> None:
+    """Hypothesis neither shrinks nor replays a missing API or a hang: one example, then the test ends."""
+    examples: list[int] = []
+
+    @given(st.integers())
+    @settings(database=None)
+    def prop(x: int) -> None:
+        examples.append(x)
+        raise kind("no nn")
+
+    with pytest.raises(kind):
+        prop()
+    assert len(examples) == 1
