@@ -15,6 +15,8 @@ from reports.conformance import COLUMNS
 from suite import PROJECT_ROOT
 
 THIN_TORCH = PROJECT_ROOT / "examples" / "backends" / "thin_torch.py"
+#: Runs name the test file they need: collecting the whole project costs seconds a run.
+VIEWS_TESTS = "suite/conformance/test_views.py"
 
 
 def pytest_run(*args: str, cwd: Path = PROJECT_ROOT, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -46,7 +48,7 @@ def test_a_file_backend_typed_every_way_is_validated(tmp_path: Path) -> None:
         "--backend=inside_equals=examples/backends/thin_torch.py",
         "--backend", str(copies["outside_space"]),
         f"--backend={copies['outside_equals']}",
-        "-m", "views", "--device", "cpu", "--report-dir", str(report),
+        "-m", "views", "--device", "cpu", "--report-dir", str(report), VIEWS_TESTS,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     table = rows(report)
@@ -100,7 +102,8 @@ def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) 
             return getattr(torch, name)
     '''))
     report = tmp_path / "report"
-    done = pytest_run("--backend", str(no_nn), "-m", "views or modules", "--device", "cpu", "--report-dir", str(report))
+    done = pytest_run("--backend", str(no_nn), "-m", "views or modules", "--device", "cpu", "--report-dir", str(report),
+                      VIEWS_TESTS, "suite/conformance/test_modules.py")
     assert done.returncode == 1
     table = rows(report)
     modules = table[table["family"] == "modules"]
@@ -113,7 +116,7 @@ def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) 
 def test_tables_have_the_design_columns_and_cuda_is_skipped_with_a_reason(tmp_path: Path) -> None:
     """conformance.csv has DESIGN.md's columns; a device that is not there is a skip naming it; summary.md exists."""
     report = tmp_path / "report"
-    done = pytest_run("--backend", "torch", "-m", "V1", "--report-dir", str(report))
+    done = pytest_run("--backend", "torch", "-m", "V1", "--report-dir", str(report), VIEWS_TESTS)
     assert done.returncode == 0, done.stdout[-2000:]
     table = rows(report)
     assert list(table.columns) == COLUMNS
@@ -141,7 +144,7 @@ def test_backend_runs_leave_out_the_projects_self_tests(tmp_path: Path) -> None:
 def test_failure_shows_behaviour_and_a_snippet_that_reproduces_it(tmp_path: Path) -> None:
     """A failing test names its behaviour and prints Python that, run alone, shows the same wrong result."""
     mutant = PROJECT_ROOT / "suite" / "mutants" / "torch_v4_squeeze_ignores_dim.py"
-    done = pytest_run("--backend", f"m={mutant}:torch", "-k", "test_squeeze_document_example", "--device", "cpu",
+    done = pytest_run("--backend", f"m={mutant}:torch", "-k", "test_squeeze_document_example", "--device", "cpu", VIEWS_TESTS,
                       "--report-dir", str(tmp_path / "r"))
     assert done.returncode == 1
     assert "V4 (views): squeeze drops size-1 dims only" in done.stdout
