@@ -38,8 +38,8 @@ BAND = (0.9, 1.1)
 #: Cases from about a microsecond to tens of milliseconds, one or more per family.
 DEFAULT_CASES = (
     ("tensor_from_list", 10_000), ("tensor_from_numpy", 10_000), ("view", 12_800), ("contiguous", 125_000),
-    ("mm", 100), ("mm", 300), ("inverse", 100), ("a2_chain_fwd_bwd", 10_000), ("network_fwd_bwd", 10),
-    ("sgd_step", 100_000), ("sgd_momentum_step", 100_000), ("dataloader_w0_epoch", 1_000),
+    ("mm", 100), ("mm", 300), ("inverse", 100), ("a2_chain_fwd_bwd", 10_000), ("network_fwd_bwd", 8),
+    ("sgd_step", 100_000), ("sgd_momentum_step", 100_000), ("dataloader_w0_epoch", 600),
 )
 #: A quicker selection for the self-test.
 QUICK_CASES = (("tensor_from_list", 10_000), ("contiguous", 125_000), ("mm", 100), ("a2_chain_fwd_bwd", 10_000))

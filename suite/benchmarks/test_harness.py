@@ -15,7 +15,7 @@ from reference.behaviours import BEHAVIOURS
 from suite import PROJECT_ROOT
 from suite.benchmarks.harness import Bench, Workload, synchroniser, timed, warm_up
 from suite.benchmarks.plugin import TIMING_OPTIONS, timing_requested
-from suite.benchmarks.workloads import CATALOGUE
+from suite.benchmarks.workloads import CATALOGUE, sizes
 from suite.outcomes import BackendMissing
 
 
@@ -165,3 +165,11 @@ def test_catalogue_entry_is_complete(name: str) -> None:
     assert entry.exercises and set(entry.exercises) <= set(BEHAVIOURS), entry.exercises
     tests = "".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "suite" / "benchmarks").glob("test_bench_*.py"))
     assert f'bench("{name}", size)' in tests, f"no test times {name}"
+
+
+def test_the_agreement_scripts_cases_are_benchmarks_the_suite_runs() -> None:
+    """Every case of ``python -m suite.benchmarks.agreement`` names a catalogued benchmark at one of its sizes."""
+    from suite.benchmarks.agreement import DEFAULT_CASES, QUICK_CASES
+
+    for name, size in (*DEFAULT_CASES, *QUICK_CASES):
+        assert size in sizes(name), f"{name} has no size {size}; its sizes are {sizes(name)}"
