@@ -245,9 +245,9 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
-    """The first line of an assertion message, or ``Type: message`` for anything else."""
+    """An assertion message's first paragraph on one line (expected and actual), or ``Type: message`` for anything else."""
     if isinstance(exc, AssertionError):
-        return " ".join(str(exc).splitlines()[0].split())[:300]
+        return " ".join(str(exc).split("\n\n")[0].split())[:300]
     if isinstance(exc, BaseExceptionGroup):
         return f"{len(exc.exceptions)} distinct failures; first: {_one_line(exc.exceptions[0])}"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -149,6 +149,7 @@ def test_failure_shows_behaviour_and_a_snippet_that_reproduces_it(tmp_path: Path
     assert done.returncode == 1
     assert "V4 (views): squeeze drops size-1 dims only" in done.stdout
     assert "squeeze(0) shape: expected (2, 4, 1)" in done.stdout
+    assert "squeeze(0) shape: expected (2, 4, 1) but got (2, 4)" in set(rows(tmp_path / "r")["message"])  # one line, both sides
     section = done.stdout.split("- reproduce -")[1]
     snippet = "\n".join(line for line in section.splitlines()[1:] if line and not line.startswith(("#", "="))).split("\n\n")[0]
     code = snippet.split("\ndef ")[0]  # the runnable lines, before the probe's source shown for reading
