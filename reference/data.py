@@ -172,7 +172,9 @@ def collate(samples: Sequence[Any]) -> Described:
     numpy array → stacked tensor keeping its dtype (string/object dtypes raise);
     numpy scalar → tensor keeping its dtype; Python float → float64 tensor;
     Python int or bool → ``tensor(batch)`` (int64, bool for all-bool);
-    str/bytes → the list of them unchanged; Mapping → dict of collated values;
+    str/bytes → the batch itself, unchanged: the list the DataLoader (or a
+    dict's values) gave, but the *tuple* a column of sequences is, since
+    columns come from ``zip(*samples)``; Mapping → dict of collated values;
     namedtuple → the same namedtuple; tuple → **list** of collated columns;
     other sequences → list (all of one length, else CollateError).
     """
@@ -190,13 +192,13 @@ def collate(samples: Sequence[Any]) -> Described:
     if isinstance(first, int):
         return _tensor(np.asarray(samples, dtype=_python_numbers_dtype(samples)))
     if isinstance(first, (str, bytes)):
-        return ("list", tuple((type(s).__name__, s) for s in samples))
+        return ("tuple" if isinstance(samples, tuple) else "list", tuple((type(s).__name__, s) for s in samples))
     if isinstance(first, Mapping):
         return ("dict", tuple((key, collate([s[key] for s in samples])) for key in first))
     if isinstance(first, Sequence):
         if len({len(s) for s in samples}) != 1:
             raise CollateError("each element in list of batch should be of equal size")
-        columns = tuple(collate(list(column)) for column in zip(*samples))
+        columns = tuple(collate(column) for column in zip(*samples))  # each column a tuple, as in PyTorch
         if isinstance(first, tuple) and hasattr(first, "_fields"):
             return ("namedtuple", type(first).__name__, columns)
         return ("list", columns)

@@ -126,11 +126,11 @@ def test_collate_numpy_keeps_dtype() -> None:
 
 
 def test_collate_containers() -> None:
-    """Tuples → list of columns, dicts → dict by key, strings → list of strings, namedtuples keep their type (D3)."""
+    """Tuples → list of columns, dicts → dict by key, a column of strings → their tuple, namedtuples keep their type (D3)."""
     kind, (first, second) = ref.collate([(1, "a"), (2, "b")])
     assert kind == "list"
     assert tensor_of(first)[1].tolist() == [1, 2]
-    assert second == ("list", (("str", "a"), ("str", "b")))
+    assert second == ("tuple", (("str", "a"), ("str", "b")))
     kind, items = ref.collate([{"X": 1.0, "y": 0}, {"X": 2.0, "y": 1}])
     assert kind == "dict" and [key for key, _ in items] == ["X", "y"]
     assert tensor_of(items[0][1])[0] == "float64" and tensor_of(items[1][1])[0] == "int64"
@@ -154,3 +154,10 @@ def test_collate_batches_by_index() -> None:
     """collate_batches collates the samples each index batch names (D1, D3)."""
     out = ref.collate_batches([10, 11, 12], [[2, 0], [1]])
     assert [tensor_of(d)[1].tolist() for d in out] == [[12, 10], [11]]
+
+
+def test_collated_strings_are_the_batch_as_collation_passed_it() -> None:
+    """D3: strings stay as given: a list at the top and under a dict's key, a tuple in a column of tuples (zip)."""
+    assert ref.collate(["a", "b"]) == ("list", (("str", "a"), ("str", "b")))
+    assert ref.collate([{"k": "a"}, {"k": "b"}]) == ("dict", (("k", ("list", (("str", "a"), ("str", "b")))),))
+    assert ref.collate([("a", 1), ("b", 2)])[1][0] == ("tuple", (("str", "a"), ("str", "b")))

@@ -47,7 +47,7 @@ def _collate_sequence(batch: Sequence[Sequence[Any]]) -> Any:
     size = len(batch[0])
     if any(len(sample) != size for sample in batch):
         raise RuntimeError("each element in list of batch should be of equal size")
-    columns = [default_collate(list(column)) for column in zip(*batch)]
+    columns = [default_collate(column) for column in zip(*batch)]  # each column a tuple: strings stay one (D3)
     elem = batch[0]
     if isinstance(elem, tuple):
         return columns  # PyTorch's rule, kept for backwards compatibility
@@ -97,7 +97,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, collections.abc.Mapping):
         return _collate_mapping(batch)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return type(elem)(*(default_collate(list(column)) for column in zip(*batch)))
+        return type(elem)(*(default_collate(column) for column in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         return _collate_sequence(batch)
     raise TypeError(_NOT_COLLATABLE.format(type(elem)))
