@@ -317,7 +317,7 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
             "status": status,
             "output": _test_output(b),
             "output_format": "md",
-            "tags": [b["family"], b["id"], b["status"], *b["causes"]],
+            "tags": list(dict.fromkeys([b["family"], b["id"], b["status"], *b["causes"]])),  # each once
             "visibility": visibility,
         })
     notes = list(grade.get("integrity", []))
