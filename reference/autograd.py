@@ -142,6 +142,12 @@ def bce_with_logits(z: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 
+def bce_with_logits_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """d bce_with_logits(z, y) / dz = (σ(z) − y)/n: finite for every logit, however large (A8)."""
+    z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return (sigmoid(z) - y) / z.size
+
+
 @dataclass(frozen=True)
 class BCEGraph:
     """Document 004's graph ``z = x @ w + b``, ``loss = bce_with_logits(z, y)``, and its gradients (A8)."""
@@ -158,6 +164,30 @@ def bce_graph(x: np.ndarray, w: np.ndarray, b: np.ndarray, y: np.ndarray) -> BCE
     z = x @ w + b
     dz = (sigmoid(z) - y) / z.size
     return BCEGraph(z=z, loss=bce_with_logits(z, y), w_grad=np.outer(x, dz), b_grad=dz)
+
+
+#: Operations a ``no_grad()`` block must not record, as ``r = op(r, w)`` on square matrices (A7).
+#: Products come in all three spellings, since a backend may wire each to its own function. Views are left
+#: out: PyTorch lets a view made inside no_grad() keep its base's requires_grad (with no grad_fn).
+NO_GRAD_OPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "r @ w": lambda r, w: r @ w,
+    "matmul(r, w)": lambda r, w: r @ w,
+    "r.mm(w)": lambda r, w: r @ w,
+    "r + w": lambda r, w: r + w,
+    "r - w": lambda r, w: r - w,
+    "r * w": lambda r, w: r * w,
+    "r * 2": lambda r, w: r * 2,
+    "r ** 2": lambda r, w: r**2,
+    "r.sum(0, keepdim=True) + r": lambda r, w: r.sum(0, keepdims=True) + r,
+}
+
+
+def no_grad_chain(r: np.ndarray, w: np.ndarray, ops: Sequence[str]) -> np.ndarray:
+    """The values of ``r = op(r, w)`` for each op in turn (A7: the same inside ``no_grad()`` as outside)."""
+    r, w = np.asarray(r, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    for op in ops:
+        r = NO_GRAD_OPS[op](r, w)
+    return r
 
 
 @dataclass(frozen=True)

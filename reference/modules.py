@@ -316,3 +316,32 @@ def modes_after(module_names: Sequence[str], calls: Sequence[tuple[str, bool]]) 
             if target == "" or name == target or name.startswith(target + "."):
                 modes[name] = mode
     return modes
+
+
+# --------------------------------------------------------------------------- requires_grad_ and state_dict (M6, M7)
+
+
+def requires_grad_after(parameter_names: Sequence[str], calls: Sequence[tuple[str, bool]]) -> dict[str, bool]:
+    """Every parameter's ``requires_grad`` after ``module.requires_grad_(flag)`` calls on named submodules (M6).
+
+    Parameters start requiring grad. ``m.requires_grad_(flag)`` sets the flag on
+    every parameter of m and of every module below it (``m.parameters()``);
+    module names are those of ``named_modules()``, ``""`` for the root.
+    """
+    flags = {name: True for name in parameter_names}
+    for target, flag in calls:
+        for name in parameter_names:
+            if target == "" or name.startswith(target + "."):
+                flags[name] = flag
+    return flags
+
+
+def state_dict_keys(layer: Layer, buffers: Sequence[tuple[str, bool]] = ()) -> list[str]:
+    """``state_dict()`` keys of a module holding ``layer`` as its child ``body`` and registering ``buffers`` (M7).
+
+    ``buffers`` are ``(name, persistent)`` in registration order. PyTorch saves a
+    module's own parameters, then its persistent buffers (non-persistent ones are
+    left out), then each child's entries under the child's name.
+    """
+    own = [name for name, persistent in buffers if persistent]
+    return own + ["body." + name for name, _ in named_parameters(layer)]

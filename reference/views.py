@@ -150,6 +150,31 @@ def transpose_values(values: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
     return np.swapaxes(values, dim0, dim1)
 
 
+#: A strided view of a matrix as plain data: ``(row_start, row_step, col_start, col_step, transposed)``,
+#: meaning ``base[row_start::row_step, col_start::col_step]``, then ``.t()`` when transposed.
+MatrixView = tuple[int, int, int, int, bool]
+
+
+def matrix_view(base: np.ndarray, view: MatrixView) -> np.ndarray:
+    """What ``base[r0::rs, c0::cs]`` (then ``.t()``) holds: a view with a storage offset and strides (V3, L1, T7)."""
+    row_start, row_step, col_start, col_step, transposed = view
+    sliced = np.asarray(base)[row_start::row_step, col_start::col_step]
+    return sliced.T if transposed else sliced
+
+
+def describe_matrix_view(view: MatrixView) -> str:
+    """``[1::1, 0::2].t()``: the Python spelling of a view spec."""
+    row_start, row_step, col_start, col_step, transposed = view
+    return f"[{row_start}::{row_step}, {col_start}::{col_step}]" + (".t()" if transposed else "")
+
+
+def matrix_view_base_shape(shape: tuple[int, int], view: MatrixView) -> tuple[int, int]:
+    """The base from which ``view`` cuts a matrix of ``shape``, ending at the base's last row and column."""
+    row_start, row_step, col_start, col_step, transposed = view
+    rows, cols = (shape[1], shape[0]) if transposed else shape
+    return row_start + (rows - 1) * row_step + 1, col_start + (cols - 1) * col_step + 1
+
+
 #: What document 002 prints for DOC_Y, transcribed (V1, V2, V4, V5, V6).
 PRINTED: dict[str, tuple[Shape, list]] = {
     "view(-1)": ((8,), [29, 3, 18, 10, 27, 10, 12, 5]),

@@ -49,3 +49,8 @@ def float_dtypes() -> st.SearchStrategy[str]:
 def seeds() -> st.SearchStrategy[int]:
     """A seed for a backend's generator."""
     return st.integers(0, 2**31 - 1)
+
+
+def matrix_views() -> st.SearchStrategy[tuple[int, int, int, int, bool]]:
+    """A view spec ``(row_start, row_step, col_start, col_step, transposed)``: offsets 0-2, steps 1-3 (see reference.views)."""
+    return st.tuples(st.integers(0, 2), st.integers(1, 3), st.integers(0, 2), st.integers(1, 3), st.booleans())

@@ -360,6 +360,32 @@ def test_no_grad_and_detach_any_shape(run, seed: int, n_in: int, n_out: int) -> 
     assert_close(detached["z after z_det.add_(1)"], z + 1, f"z after z_det.add_(1) (shared data), w {w.shape}")
 
 
+@behaviour("A7")
+@pytest.mark.parametrize("op", list(ref.NO_GRAD_OPS))
+def test_no_grad_stops_tracking_each_operation(run, op: str) -> None:
+    """Inside no_grad(), each operation on tensors requiring grad gives a result with no grad_fn and no requires_grad."""
+    r, w = random_array(0, (3, 3)), random_array(1, (3, 3))
+    check_no_grad_chain(run, r, w, [op])
+
+
+@behaviour("A7")
+@given(ops=st.lists(st.sampled_from(list(ref.NO_GRAD_OPS)), min_size=1, max_size=4), n=st.integers(1, 3), seed=seeds())
+def test_no_grad_stops_tracking_any_chain(run, ops: list[str], n: int, seed: int) -> None:
+    """Any chain of operations inside no_grad() records nothing at any step, and computes the same values."""
+    check_no_grad_chain(run, random_array(seed, (n, n), scale=0.5), random_array(seed + 1, (n, n), scale=0.5), ops)
+
+
+def check_no_grad_chain(run, r: np.ndarray, w: np.ndarray, ops: list[str]) -> None:
+    """Every step of ``r = op(r, w)`` under no_grad() neither requires grad nor has a grad_fn; the values are right."""
+    __tracebackhide__ = True
+    seen = run(probes.no_grad_chain, r=r, w=w, ops=ops)
+    chain = " then ".join(ops)
+    for op, step in zip(ops, seen["steps"]):
+        assert_equal(step["requires_grad"], False, f"({op}).requires_grad inside no_grad() ({chain})")
+        assert_equal(step["has grad_fn"], False, f"({op}).grad_fn is not None inside no_grad() ({chain})")
+    assert_close(seen["values"], ref.no_grad_chain(r, w, ops), f"values of {chain} inside no_grad()")
+
+
 # --------------------------------------------------------------------------- A8
 
 
@@ -392,6 +418,37 @@ def test_bce_graph_any_inputs_and_targets(run, seed: int, n_in: int, n_out: int)
     assert_close(seen["loss"], exact.loss, f"binary_cross_entropy_with_logits, {what}")
     assert_close(seen["w.grad"], exact.w_grad, f"w.grad, {what}")
     assert_close(seen["b.grad"], exact.b_grad, f"b.grad, {what}")
+
+
+#: Logits far beyond where float32's sigmoid rounds to 0 or 1 (|z| > 17): the log-sum-exp form stays finite there.
+LARGE_LOGITS = (-200.0, -100.0, -40.0, -20.0, 20.0, 40.0, 100.0, 200.0)
+
+
+def check_bce_with_logits(run, z: np.ndarray, y: np.ndarray, dtype: str) -> None:
+    """bce_with_logits(z, y) and its gradient are finite and equal the stable form's, in ``dtype``."""
+    __tracebackhide__ = True
+    seen = run(probes.bce_with_logits, z=z.astype(dtype), y=y.astype(dtype))
+    what = f"binary_cross_entropy_with_logits(z, y), {dtype}, z = {z.tolist()}, y = {y.tolist()}"
+    assert_close(seen["loss"], ref.bce_with_logits(z, y), what, dtype=dtype)
+    assert_close(seen["z.grad"], ref.bce_with_logits_grad(z, y), f"z.grad of {what}", dtype=dtype)
+
+
+@behaviour("A8")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("target", [0.0, 1.0])
+def test_bce_with_large_logits_is_stable(run, target: float, dtype: str) -> None:
+    """Large logits of either sign, as PyTorch documents the log-sum-exp form: finite loss, gradient (σ(z) − y)/n."""
+    z = np.array(LARGE_LOGITS)
+    check_bce_with_logits(run, z, np.full_like(z, target), dtype)
+
+
+@behaviour("A8")
+@given(dtype=float_dtypes(), n=st.integers(1, 6), data=st.data())
+def test_bce_with_logits_of_any_magnitude(run, dtype: str, n: int, data: st.DataObject) -> None:
+    """Logits of any magnitude up to 500 and targets in [0, 1]: the loss and gradient of the stable form."""
+    z = np.array(data.draw(st.lists(st.floats(-500, 500, width=32), min_size=n, max_size=n), label="z"))
+    y = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]), min_size=n, max_size=n), label="y"))
+    check_bce_with_logits(run, z, y, dtype)
 
 
 # --------------------------------------------------------------------------- A9

@@ -170,6 +170,25 @@ def test_batches_of_any_size(run, n: int, batch_size: int, drop_last: bool) -> N
     assert_equal([len(b) for b in seen["epochs"][0]], ref.batch_sizes(ref.sequential_batches(n, batch_size, drop_last)), f"{what}: batch sizes")
 
 
+@behaviour("D1")
+@given(data=st.data(), n=st.integers(1, 30), batch_size=batch_sizes, drop_last=st.booleans())
+def test_len_counts_the_sampler_not_the_dataset(run, data: st.DataObject, n: int, batch_size: int, drop_last: bool) -> None:
+    """With a sampler of K indices (fewer or more than the N samples), len(loader) is ceil(K/B), floor with drop_last."""
+    order = data.draw(st.lists(st.integers(0, n - 1), max_size=2 * n).filter(lambda o: len(o) != n), label="order")
+    seen = run(probes.sampler_batches, n=n, order=order, batch_size=batch_size, drop_last=drop_last)
+    what = f"DataLoader({n} samples, sampler of {len(order)} indices, batch_size={batch_size}, drop_last={drop_last})"
+    assert_equal(seen["len"], ref.batch_count(len(order), batch_size, drop_last), f"len({what})")
+    assert_equal(seen["len"], len(seen["batches"]), f"len({what}) against the batches it yields")
+
+
+@behaviour("D1")
+@pytest.mark.parametrize("index_batches", [[[0, 1, 2]], [[3], [1, 2], [0, 4], [4, 4, 4, 4]], []], ids=["one", "four", "none"])
+def test_len_with_a_batch_sampler(run, index_batches: list[list[int]]) -> None:
+    """With a batch_sampler, len(loader) is the batch sampler's length, whatever the dataset's (5 samples here)."""
+    seen = run(probes.batch_sampler_batches, n=5, index_batches=index_batches)
+    assert_equal(seen["len"], len(index_batches), f"len(loader) with a batch_sampler of {len(index_batches)} lists over 5 samples")
+
+
 # --------------------------------------------------------------------------- D2: order and shuffling
 
 
@@ -294,13 +313,30 @@ def test_ragged_samples_raise(run, samples: list[Any]) -> None:
 @given(n=st.integers(1, 30), batch_size=batch_sizes, drop_last=st.booleans())
 def test_collate_fn_receives_the_list_of_samples(run, n: int, batch_size: int, drop_last: bool) -> None:
     """collate_fn is called once per batch with the list of that batch's samples, and its result is the batch."""
+    check_custom_collate(run, n, batch_size, drop_last, num_workers=0)
+
+
+@behaviour("D4")
+@few_workers(4)
+@given(n=st.integers(1, 20), batch_size=batch_sizes, drop_last=st.booleans(), num_workers=st.integers(1, 3))
+def test_collate_fn_runs_in_worker_processes(run, n: int, batch_size: int, drop_last: bool, num_workers: int) -> None:
+    """With num_workers > 0 each worker calls the same collate_fn on its batch's samples; the batches come in order."""
+    check_custom_collate(run, n, batch_size, drop_last, num_workers)
+
+
+def check_custom_collate(run, n: int, batch_size: int, drop_last: bool, num_workers: int) -> None:
+    """Each batch is what collate_fn returned for the list of that batch's samples."""
+    __tracebackhide__ = True
     samples = [(i, f"s{i}") for i in range(n)]
-    seen = run(probes.custom_collate, samples=samples, batch_size=batch_size, drop_last=drop_last)
+    seen = run(probes.custom_collate, samples=samples, batch_size=batch_size, drop_last=drop_last, num_workers=num_workers)
     expected = ref.sequential_batches(n, batch_size, drop_last)
-    assert_equal(len(seen), len(expected), "number of collate_fn calls")
+    what = f"DataLoader({n} samples, batch_size={batch_size}, drop_last={drop_last}, num_workers={num_workers}, collate_fn=...)"
+    assert_equal(len(seen), len(expected), f"{what}: number of collate_fn calls")
     for i, (got, batch) in enumerate(zip(seen, expected)):
-        assert_equal(got["type"], "list", f"batch {i}: type of what collate_fn received")
-        assert_equal(got["samples"], [samples[j] for j in batch], f"batch {i}: samples collate_fn received")
+        if not isinstance(got, dict):
+            fail(f"{what}: batch {i}", "what collate_fn returned", got, "(collate_fn was not used for it)")
+        assert_equal(got["type"], "list", f"{what}: batch {i}: type of what collate_fn received")
+        assert_equal(got["samples"], [samples[j] for j in batch], f"{what}: batch {i}: samples collate_fn received")
 
 
 # --------------------------------------------------------------------------- D5: samplers
@@ -358,12 +394,12 @@ def test_exclusive_options_raise(run, batch_size: int | None, shuffle: bool, sam
 
 @behaviour("D6")
 @few_workers(3)
-@given(n=st.integers(0, 25), batch_size=batch_sizes, drop_last=st.booleans())
-def test_workers_give_the_same_batches(run, n: int, batch_size: int, drop_last: bool) -> None:
-    """num_workers=2 gives the same batches, in the same order, as num_workers=0 and the reference."""
+@given(n=st.integers(0, 25), batch_size=batch_sizes, drop_last=st.booleans(), num_workers=st.sampled_from([2, 3]))
+def test_workers_give_the_same_batches(run, n: int, batch_size: int, drop_last: bool, num_workers: int) -> None:
+    """num_workers=2 or 3 gives the same batches, in the same order, as num_workers=0 and the reference."""
     samples = indexed_samples(n)
     expected = ref.collate_batches(samples, ref.sequential_batches(n, batch_size, drop_last))
-    for workers in (0, 2):
+    for workers in (0, num_workers):
         epochs = run(probes.worker_epochs, samples=samples, batch_size=batch_size, num_workers=workers, drop_last=drop_last)
         for epoch, seen in enumerate(epochs):
             assert_equal(len(seen), len(expected), f"num_workers={workers}, epoch {epoch}: number of batches")

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from reference import linalg as ref
+from reference import views as ref_views
 from suite.compare import assert_close, assert_equal, assert_true
 from suite.probes import linalg as probes
-from suite.strategies import float_dtypes
+from suite.strategies import float_dtypes, matrix_views
 
 behaviour = pytest.mark.behaviour
 
@@ -108,6 +109,56 @@ def test_mm_of_random_matrices(run, dtype: str, shape: tuple[int, int, int], dat
     assert_equal(seen["shape"], (n, m), f"({n}, {k}).mm(({k}, {m})).shape")
     # A dot product may cancel to near zero, so the error is bounded by |a| @ |b|, not by the result itself.
     assert_close(seen["values"], ref.mm(a, b), f"a.mm(b) of {dtype} matrices", dtype=dtype, atol=ref.mm_tolerance(a, b, dtype))
+
+
+@st.composite
+def viewed_operands(draw: st.DrawFn, shape: tuple[int, int], dtype: str) -> tuple[np.ndarray, tuple]:
+    """A base matrix and a view spec cutting a (rows, cols) operand from it: offset, steps, maybe transposed."""
+    view = draw(matrix_views(), label="view")
+    base = draw(matrices(*ref_views.matrix_view_base_shape(shape, view), dtype), label="base")
+    return base, view
+
+
+def check_product_of_views(run, dtype: str, a: np.ndarray, a_view: tuple, b: np.ndarray, b_view: tuple,
+                           product: str) -> None:
+    """The product of two views agrees with numpy's product of the same views of the same bases."""
+    __tracebackhide__ = True
+    left, right = ref_views.matrix_view(a, a_view), ref_views.matrix_view(b, b_view)
+    seen = run(probes.product_of_views, a=a, b=b, a_view=a_view, b_view=b_view, product=product)
+    describe = ref_views.describe_matrix_view
+    what = f"{product} with a = base{a.shape}{describe(a_view)}, b = base{b.shape}{describe(b_view)}"
+    assert_equal(seen["dtype"], dtype, f"dtype of {what}")
+    assert_equal(seen["shape"], (left.shape[0], right.shape[1]), f"shape of {what}")
+    assert_close(seen["values"], ref.mm(left, right), what, dtype=dtype, atol=ref.mm_tolerance(left, right, dtype))
+
+
+#: The views a kernel that ignores offsets or strides gets wrong first: rows from 1, columns from 1, a transpose, every other row.
+OPERAND_VIEWS = {"rows-from-1": (1, 1, 0, 1, False), "cols-from-1": (0, 1, 1, 1, False),
+                 "transposed": (0, 1, 0, 1, True), "every-other-row": (0, 2, 0, 1, False)}
+
+
+@behaviour("L1")
+@pytest.mark.parametrize("product", list(probes.PRODUCTS))
+@pytest.mark.parametrize("view", list(OPERAND_VIEWS))
+def test_product_of_a_view_reads_the_view(run, view: str, product: str) -> None:
+    """A[1:], A[:, 1:], A.t() and A[::2] as either operand of mm, @ and matmul: their values, not the storage's start."""
+    spec, whole = OPERAND_VIEWS[view], (0, 1, 0, 1, False)
+    a = np.arange(1.0, 1.0 + 4 * 4).reshape(4, 4) / 4
+    rows, cols = ref_views.matrix_view(a, spec).shape
+    check_product_of_views(run, "float64", a, spec, np.linspace(-1.0, 1.0, cols * 2).reshape(cols, 2), whole, product)
+    check_product_of_views(run, "float64", np.linspace(-1.0, 1.0, 2 * rows).reshape(2, rows), whole, a, spec, product)
+
+
+@behaviour("L1")
+@given(dtype=float_dtypes(), shape=st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4)),
+       product=st.sampled_from(list(probes.PRODUCTS)), data=st.data())
+def test_product_of_views_with_any_offset_and_strides(run, dtype: str, shape: tuple[int, int, int], product: str,
+                                                      data: st.DataObject) -> None:
+    """Operands cut from larger matrices (storage offset, row and column steps, transposes) multiply as their values do."""
+    n, k, m = shape
+    a, a_view = data.draw(viewed_operands((n, k), dtype), label="a")
+    b, b_view = data.draw(viewed_operands((k, m), dtype), label="b")
+    check_product_of_views(run, dtype, a, a_view, b, b_view, product)
 
 
 @behaviour("L1")

@@ -374,6 +374,47 @@ def test_frozen_parameters_any_layers(run, setup: dict[str, Any]) -> None:
     run_freezing(run, setup)
 
 
+def sized_stacks(depth: int = 3) -> st.SearchStrategy[tuple[int, Spec]]:
+    """A nested Sequential stack and the number of input features it takes."""
+    return st.integers(1, 5).flatmap(lambda width: stacks(width, depth).map(lambda pair: (width, pair[0])))
+
+
+def check_requires_grad_calls(run, width: int, spec: Spec, calls: list[tuple[str, bool]]) -> None:
+    """After requires_grad_ calls on submodules, every parameter's flag follows the reference, and so do its grads."""
+    __tracebackhide__ = True
+    layer = ref.build(spec)
+    expected = ref.requires_grad_after([name for name, _ in ref.named_parameters(layer)], calls)
+    seen = run(probes.module_requires_grad, spec=spec, calls=calls, x=normal(0, (2, width)))
+    what = " then ".join(f"model{'.' if name else ''}{name}.requires_grad_({flag})" for name, flag in calls)
+    assert_true(all(seen["returns_itself"]), what, "did not return the module itself")
+    assert_equal(seen["requires_grad"], expected, f"every parameter's requires_grad after {what}")
+    if seen["has_grad"] is not None:
+        assert_equal(seen["has_grad"], expected, f"which parameters hold a grad after backward, after {what}")
+
+
+#: Transfer learning's idiom on a backbone with a grandchild: freeze the backbone, or everything but the head.
+BACKBONE = ("Sequential", (("Sequential", (("Linear", 4, 5, True), ("ReLU",), ("Sequential", (("Linear", 5, 3, True), ("ReLU",))))),
+                           ("Linear", 3, 2, True)))
+
+
+@behaviour("M6")
+@pytest.mark.parametrize("calls", [[("0", False)], [("", False), ("1", True)], [("0.2", False)]],
+                         ids=["backbone", "all-but-head", "grandchild"])
+def test_requires_grad_freezes_a_backbone(run, calls: list[tuple[str, bool]]) -> None:
+    """model[0].requires_grad_(False) freezes the backbone and its grandchild; the head still gets grads."""
+    check_requires_grad_calls(run, 4, BACKBONE, calls)
+
+
+@behaviour("M6")
+@given(shaped=sized_stacks(depth=3), data=st.data())
+def test_requires_grad_on_any_submodule(run, shaped: tuple[int, Spec], data: st.DataObject) -> None:
+    """requires_grad_(flag) on any submodule sets it on every parameter below it, at any depth, and nothing else."""
+    width, spec = shaped
+    names = [name for name, _ in ref.named_modules(ref.build(spec))]
+    calls = data.draw(st.lists(st.tuples(st.sampled_from(names), st.booleans()), min_size=1, max_size=4), label="calls")
+    check_requires_grad_calls(run, width, spec, calls)
+
+
 # --------------------------------------------------------------------------- M7
 
 
@@ -387,6 +428,49 @@ def test_state_dict_round_trip(run, spec: Spec, seed: int) -> None:
     assert_equal(seen["keys"], [name for name, _ in names], f"state_dict() keys of {spec}")
     for name, want in values.items():
         assert_close(seen["fresh_after"][name], want, f"{name} of a fresh model after load_state_dict", rtol=0, atol=0)
+
+
+#: Buffers a module may register (shape, dtype), as BatchNorm1d(3) keeps its running statistics, and a scratch one.
+BUFFERS: dict[str, tuple[tuple[int, ...], str]] = {
+    "running_mean": ((3,), "float32"), "running_var": ((3,), "float32"), "num_batches_tracked": ((), "int64"),
+    "scratch": ((2, 2), "float32"),
+}
+
+
+def check_buffers_round_trip(run, spec: Spec, buffers: list[tuple[str, bool]], seed: int) -> None:
+    """save/load of state_dict() restores every parameter and persistent buffer; a non-persistent one is not saved."""
+    __tracebackhide__ = True
+    layer = ref.build(spec)
+    values = {"body." + name: normal(seed + i, shape) for i, (name, shape) in enumerate(ref.named_parameters(layer))}
+    rng = np.random.default_rng(seed)
+    for name, _ in buffers:
+        shape, dtype = BUFFERS[name]
+        values[name] = (rng.integers(1, 1000, size=shape) if dtype == "int64" else rng.standard_normal(shape)).astype(dtype)
+    seen = run(probes.buffers_round_trip, spec=spec, buffers=buffers, values=values)
+    assert_equal(seen["keys"], ref.state_dict_keys(layer, buffers), f"state_dict() keys with buffers {buffers}")
+    for name, want in values.items():
+        if name.startswith("body."):
+            got, what = seen["parameters"][name], f"parameter {name} of a fresh model after load_state_dict"
+        elif dict(buffers)[name]:
+            got, what = seen["buffers"][name], f"persistent buffer {name} of a fresh model after load_state_dict"
+        else:
+            got, want, what = seen["buffers"][name], np.zeros_like(want), f"non-persistent buffer {name} (never saved)"
+        assert_close(got, want, what, rtol=0, atol=0)
+
+
+@behaviour("M7")
+def test_running_statistics_round_trip(run) -> None:
+    """A Linear with BatchNorm-style running_mean, running_var and num_batches_tracked buffers comes back whole."""
+    buffers = [("running_mean", True), ("running_var", True), ("num_batches_tracked", True), ("scratch", False)]
+    check_buffers_round_trip(run, ("Sequential", (("Linear", 3, 3, True),)), buffers, seed=5)
+
+
+@behaviour("M7")
+@given(spec=any_stack(), buffers=st.lists(st.tuples(st.sampled_from(list(BUFFERS)), st.booleans()), min_size=1, max_size=4,
+                                          unique_by=lambda b: b[0]), seed=seeds())
+def test_state_dict_round_trip_with_buffers(run, spec: Spec, buffers: list[tuple[str, bool]], seed: int) -> None:
+    """Any stack with any persistent and non-persistent buffers: state_dict() holds them all and load restores them."""
+    check_buffers_round_trip(run, spec, buffers, seed)
 
 
 def check_checkpoint(run, seed: int, shape: tuple[int, int, int], options: ref_optim.SGDOptions, before: int, after: int,

@@ -150,6 +150,41 @@ def test_zero_grad_set_to_none(run, set_to_none: bool) -> None:
     assert_close(seen["after_one_more"], grads[-1], f".grad after zero_grad(set_to_none={set_to_none}) and one backward")
 
 
+def check_zero_grad_groups(run, groups: list[list[np.ndarray]], set_to_none: bool | None) -> None:
+    """zero_grad() clears the grads of every parameter of every group (None, or zeros where asked or allowed)."""
+    __tracebackhide__ = True
+    lrs = [0.1 / (i + 1) for i in range(len(groups))]
+    seen = run(probes.zero_grad_groups, groups=groups, lrs=lrs, set_to_none=set_to_none)
+    call = "zero_grad()" if set_to_none is None else f"zero_grad(set_to_none={set_to_none})"
+    for i, grads in enumerate(groups):
+        for j, grad in enumerate(grads):
+            where = f"group {i} of {len(groups)}, parameter {j}"
+            cleared = seen["cleared"][i][j]
+            if set_to_none is False or (set_to_none is None and cleared is not None):
+                allowed = "zeros" if set_to_none is False else "None or zeros"
+                assert_close(cleared, np.zeros_like(grad), f".grad after {call}, {where} ({allowed})", rtol=0, atol=0)
+            else:
+                assert_close(cleared, None, f".grad after {call}, {where}", rtol=0, atol=0)
+            assert_close(seen["after_one_more"][i][j], grad, f".grad after {call} and one more backward, {where}")
+
+
+@behaviour("O2")
+@pytest.mark.parametrize("set_to_none", [None, True, False], ids=lambda v: f"set_to_none={v}")
+def test_zero_grad_clears_every_parameter_group(run, set_to_none: bool | None) -> None:
+    """With three parameter groups (a backbone, a head, a bias group), zero_grad() clears all of them, not the first."""
+    groups = [[np.array([1.0, -2.0]), np.array([[0.5]])], [np.array([3.0, 4.0, -1.0])], [np.array(2.5), np.array([-0.25])]]
+    check_zero_grad_groups(run, groups, set_to_none)
+
+
+@behaviour("O2")
+@given(shapes=st.lists(st.lists(st.lists(st.integers(1, 3), max_size=2).map(tuple), min_size=1, max_size=2),
+                       min_size=1, max_size=4), seed=seeds(), set_to_none=st.sampled_from([None, True, False]))
+def test_zero_grad_any_parameter_groups(run, shapes: list[list[tuple[int, ...]]], seed: int, set_to_none: bool | None) -> None:
+    """Any number of parameter groups of any shapes: zero_grad() clears every group's grads."""
+    rng = np.random.default_rng(seed)
+    check_zero_grad_groups(run, [[rng.standard_normal(shape) for shape in group] for group in shapes], set_to_none)
+
+
 @behaviour("O2")
 def test_document_loop_without_zero_grad_accumulates(run) -> None:
     """Document 002's loop with optimizer.zero_grad() left out steps along the sum of all gradients so far."""

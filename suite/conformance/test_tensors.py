@@ -17,9 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reference import tensors as ref
+from reference import views as ref_views
 from suite.compare import assert_close, assert_equal, assert_true
 from suite.probes import tensors as probes
-from suite.strategies import shapes
+from suite.strategies import matrix_views, shapes
 
 behaviour = pytest.mark.behaviour
 
@@ -336,6 +337,46 @@ def test_inplace_methods_change_and_return_self(run, shape: tuple[int, ...], dty
         assert_true(is_self, f"{chain}: {name}", "returned a new tensor instead of x itself")
     expected = reduce(lambda v, call: ref.apply_inplace(call[0], v, call[1]), calls, values)
     check_made(seen, expected, dtype, f"x after {chain}")
+
+
+#: Views an in-place method must write through: transposed, a column slice, every other row (none contiguous).
+INPLACE_VIEWS = {"transposed": (0, 1, 0, 1, True), "cols-from-1": (0, 1, 1, 1, False), "every-other-row": (0, 2, 0, 1, False),
+                 "every-other-col-transposed": (1, 1, 0, 2, True)}
+
+
+def check_inplace_on_view(run, values: np.ndarray, view: tuple, calls: list[tuple[str, tuple]], where: str) -> None:
+    """In-place calls on a view return the view and change it and, through it, exactly its elements of the base."""
+    __tracebackhide__ = True
+    seen = run(probes.inplace_chain_on_view, values=values, view=view, calls=calls)
+    chain = "v" + "".join(f".{name}({', '.join(map(str, args))})" for name, args in calls)
+    for (name, _), is_self in zip(calls, seen["returned_self"]):
+        assert_true(is_self, f"{chain} on {where}: {name}", "returned a new tensor instead of v itself")
+    base = np.array(values, copy=True)
+    view_of_base = ref_views.matrix_view(base, view)  # a numpy view: writing it writes base
+    view_of_base[...] = reduce(lambda v, call: ref.apply_inplace(call[0], v, call[1]), calls, view_of_base.copy())
+    assert_equal(seen["view"], view_of_base, f"v after {chain}, v = {where}")
+    assert_equal(seen["base"], base, f"base after {chain} on v = {where} (a view shares its storage)")
+
+
+@behaviour("T7")
+@pytest.mark.parametrize("view", list(INPLACE_VIEWS))
+def test_inplace_methods_on_a_non_contiguous_view(run, view: str) -> None:
+    """add_, mul_, fill_ and zero_ on a transposed or strided view write through it into the base and return it."""
+    values, spec = np.arange(1.0, 21.0).reshape(4, 5), INPLACE_VIEWS[view]
+    for calls in ([("add_", (1.5,)), ("mul_", (-2.0,))], [("fill_", (7.0,))], [("zero_", ())]):
+        check_inplace_on_view(run, values, spec, calls, f"base{values.shape}{ref_views.describe_matrix_view(spec)}")
+
+
+@behaviour("T7")
+@given(dtype=st.sampled_from(("float32", "float64", "int64")), data=st.data())
+def test_inplace_methods_on_any_view(run, dtype: str, data: st.DataObject) -> None:
+    """Any chain of in-place methods on a view with any offset, steps and transpose changes the base where the view is."""
+    view = data.draw(matrix_views(), label="view")
+    rows, cols = data.draw(st.integers(1, 3), label="rows"), data.draw(st.integers(1, 3), label="cols")
+    base_shape = ref_views.matrix_view_base_shape((rows, cols), view)
+    values = (np.arange(math.prod(base_shape)) - 3).reshape(base_shape).astype(dtype)
+    calls = data.draw(inplace_calls(dtype), label="calls")
+    check_inplace_on_view(run, values, view, calls, f"base{base_shape}{ref_views.describe_matrix_view(view)}")
 
 
 @behaviour("T7")

@@ -41,6 +41,13 @@ def read(t: Any) -> np.ndarray | None:
     return np.array(array, copy=True)
 
 
+def matrix_view(t: Any, view: tuple[int, int, int, int, bool]) -> Any:
+    """``t[r0::rs, c0::cs]``, then ``.t()`` when ``transposed``: a view with an offset and strides (plain-data spec)."""
+    row_start, row_step, col_start, col_step, transposed = view
+    sliced = t[row_start::row_step, col_start::col_step]
+    return sliced.t() if transposed else sliced
+
+
 def dtype_name(T: Any, dtype: Any) -> str:
     """The name under which ``T`` offers ``dtype`` (``"float32"``), else its str()."""
     for name in DTYPE_NAMES:

@@ -184,6 +184,31 @@ def no_grad_tracking(T: Any, device: str, x: Any, w: Any, b: Any) -> dict[str, A
     return seen
 
 
+#: The operations of ``reference.autograd.NO_GRAD_OPS``, on the backend (A7).
+NO_GRAD_OPS = {
+    "r @ w": lambda T, r, w: r @ w,
+    "matmul(r, w)": lambda T, r, w: T.matmul(r, w),
+    "r.mm(w)": lambda T, r, w: r.mm(w),
+    "r + w": lambda T, r, w: r + w,
+    "r - w": lambda T, r, w: r - w,
+    "r * w": lambda T, r, w: r * w,
+    "r * 2": lambda T, r, w: r * 2,
+    "r ** 2": lambda T, r, w: r**2,
+    "r.sum(0, keepdim=True) + r": lambda T, r, w: r.sum(0, keepdim=True) + r,
+}
+
+
+def no_grad_chain(T: Any, device: str, r: Any, w: Any, ops: list[str]) -> dict[str, Any]:
+    """``with no_grad(): r = op(r, w)`` for each op, r and w leaves requiring grad: what each result tracks."""
+    r, w = tensor(T, device, r, requires_grad=True), tensor(T, device, w, requires_grad=True)
+    steps = []
+    with T.no_grad():
+        for op in ops:
+            r = NO_GRAD_OPS[op](T, r, w)
+            steps.append({"requires_grad": bool(r.requires_grad), "has grad_fn": r.grad_fn is not None})
+    return {"steps": steps, "values": read(r)}
+
+
 def detach_tracking(T: Any, device: str, x: Any, w: Any, b: Any) -> dict[str, Any]:
     """Document 004: ``z_det = z.detach()``; then a write through z_det, read back through z."""
     x, w, b = _document_bce_inputs(T, device, x, w, b)
@@ -208,6 +233,14 @@ def bce_with_logits_graph(T: Any, device: str, x: Any, y: Any, w: Any, b: Any) -
     loss.backward()
     return {"dtype": dtype_name(T, w.grad.dtype), "z": read(z), "loss": read(loss), "w.grad": read(w.grad),
             "b.grad": read(b.grad)}
+
+
+def bce_with_logits(T: Any, device: str, z: Any, y: Any) -> dict[str, Any]:
+    """``loss = binary_cross_entropy_with_logits(z, y)`` for a leaf z of logits; ``loss.backward()``; loss and z.grad."""
+    z, y = tensor(T, device, z, requires_grad=True), tensor(T, device, y)
+    loss = T.nn.functional.binary_cross_entropy_with_logits(z, y)
+    loss.backward()
+    return {"loss": read(loss), "z.grad": read(z.grad)}
 
 
 # --------------------------------------------------------------------------- A9 (000: logistic regression by hand)

@@ -191,10 +191,13 @@ def collated_namedtuples(T: Any, device: str, n: int, batch_size: int) -> list[A
     return _epoch(T, T.utils.data.DataLoader(Samples(samples), batch_size=batch_size))
 
 
-def custom_collate(T: Any, device: str, samples: list[Any], batch_size: int, drop_last: bool) -> list[Any]:
-    """What ``collate_fn=received`` got for each batch (it returns its argument, described)."""
-    loader = T.utils.data.DataLoader(Samples(samples), batch_size=batch_size, drop_last=drop_last, collate_fn=received)
-    return list(loader)
+def custom_collate(T: Any, device: str, samples: list[Any], batch_size: int, drop_last: bool, num_workers: int = 0) -> list[Any]:
+    """What ``collate_fn=received`` got for each batch (it returns its argument); any other batch, described."""
+    loader = T.utils.data.DataLoader(Samples(samples), batch_size=batch_size, drop_last=drop_last, collate_fn=received,
+                                     num_workers=num_workers)
+    batches = [batch if isinstance(batch, dict) else describe(T, batch) for batch in loader]
+    del loader
+    return batches
 
 
 # --------------------------------------------------------------------------- D5: samplers
@@ -214,7 +217,7 @@ def sampler_batches(T: Any, device: str, n: int, order: list[int], batch_size: i
             return len(self.order)
 
     loader = T.utils.data.DataLoader(Samples(range(n)), batch_size=batch_size, drop_last=drop_last, sampler=FixedOrder(order))
-    return {"batches": _index_epoch(loader)}
+    return {"len": len(loader), "batches": _index_epoch(loader)}
 
 
 def batch_sampler_batches(T: Any, device: str, n: int, index_batches: list[list[int]]) -> dict[str, Any]:

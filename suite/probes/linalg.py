@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.probes import dtype_name, raised, read, shape_of, tensor
+from suite.probes import dtype_name, matrix_view, raised, read, shape_of, tensor
 
 
 def _made(T: Any, t: Any) -> dict[str, Any]:
@@ -30,6 +30,22 @@ def inverse(T: Any, device: str, a: np.ndarray) -> dict[str, Any]:
 def mm(T: Any, device: str, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
     """``tensor(a).mm(tensor(b))``."""
     return _made(T, tensor(T, device, np.array(a, copy=True)).mm(tensor(T, device, np.array(b, copy=True))))
+
+
+#: The spellings of a matrix product a backend may wire separately (L1).
+PRODUCTS = {
+    "a.mm(b)": lambda T, a, b: a.mm(b),
+    "a @ b": lambda T, a, b: a @ b,
+    "matmul(a, b)": lambda T, a, b: T.matmul(a, b),
+}
+
+
+def product_of_views(T: Any, device: str, a: np.ndarray, b: np.ndarray, a_view: tuple, b_view: tuple,
+                     product: str) -> dict[str, Any]:
+    """``A = tensor(a)[r0::rs, c0::cs]`` (maybe ``.t()``), B likewise, then their product spelled ``product``."""
+    A = matrix_view(tensor(T, device, np.array(a, copy=True)), a_view)
+    B = matrix_view(tensor(T, device, np.array(b, copy=True)), b_view)
+    return _made(T, PRODUCTS[product](T, A, B))
 
 
 def solve_by_inverse(T: Any, device: str, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:

@@ -292,6 +292,24 @@ def frozen_training(
     return {"initial": initial, "steps": history}
 
 
+def module_requires_grad(T: Any, device: str, spec: Spec, calls: list[tuple[str, bool]], x: np.ndarray) -> dict[str, Any]:
+    """``module.requires_grad_(flag)`` on named submodules in turn; each parameter's flag; then one backward.
+
+    After the calls: what each call returned, every parameter's ``requires_grad``,
+    and (when some parameter still requires grad) which parameters hold a grad
+    after ``model(x).sum().backward()``.
+    """
+    model = _on(device, build(T, spec))
+    modules = dict(model.named_modules())
+    returned_itself = [modules[name].requires_grad_(flag) is modules[name] for name, flag in calls]
+    flags = {name: bool(p.requires_grad) for name, p in model.named_parameters()}
+    has_grad = None
+    if any(flags.values()):
+        model(tensor(T, device, x)).sum().backward()
+        has_grad = {name: p.grad is not None for name, p in model.named_parameters()}
+    return {"returns_itself": returned_itself, "requires_grad": flags, "has_grad": has_grad}
+
+
 # --------------------------------------------------------------------------- M7
 
 
@@ -314,6 +332,36 @@ def state_dict_round_trip(T: Any, device: str, spec: Spec, values: dict[str, np.
         T.save(model.state_dict(), path)
         fresh.load_state_dict(T.load(path))
     return {"keys": list(model.state_dict().keys()), "fresh_before": fresh_before, "fresh_after": _named_values(fresh)}
+
+
+def buffers_round_trip(T: Any, device: str, spec: Spec, buffers: list[tuple[str, bool]], values: dict[str, np.ndarray]) -> dict[str, Any]:
+    """A module holding ``spec`` as ``body`` and registering buffers (name, persistent), saved and loaded into a fresh one.
+
+    Buffers start as zeros of the shape of their values; the saved model's
+    parameters and buffers are then set to ``values``. Returns the saved
+    state_dict's keys and the fresh model's parameters and buffers after
+    ``fresh.load_state_dict(torch.load(PATH))``.
+    """
+
+    class WithStatistics(T.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = build(T, spec)
+            for name, persistent in buffers:
+                self.register_buffer(name, T.zeros(tuple(values[name].shape), dtype=getattr(T, str(values[name].dtype))),
+                                     persistent=persistent)
+
+    model, fresh = _on(device, WithStatistics()), _on(device, WithStatistics())
+    parameters, held = dict(model.named_parameters()), dict(model.named_buffers())
+    with T.no_grad():
+        for name, array in values.items():
+            (parameters.get(name) if name in parameters else held[name]).copy_(tensor(T, device, array))
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.pt")
+        T.save(model.state_dict(), path)
+        fresh.load_state_dict(T.load(path))
+    return {"keys": list(model.state_dict().keys()), "parameters": _named_values(fresh),
+            "buffers": {name: read(b) for name, b in fresh.named_buffers()}}
 
 
 def checkpoint_resume(

@@ -82,6 +82,26 @@ def zero_grad(T: Any, device: str, grads: list[np.ndarray], set_to_none: bool | 
     return {"accumulated": accumulated, "cleared": cleared, "after_one_more": read(p.grad)}
 
 
+def zero_grad_groups(T: Any, device: str, groups: list[list[np.ndarray]], lrs: list[float], set_to_none: bool | None) -> dict[str, Any]:
+    """SGD over several parameter groups (each its own lr); one backward, ``zero_grad()``, one more backward.
+
+    ``groups[i]`` holds the gradient each of group i's Parameters receives. Returns,
+    group by group, every parameter's grad after zero_grad and after the next backward.
+    """
+    params = [[T.nn.Parameter(tensor(T, device, np.zeros_like(g))) for g in grads] for grads in groups]
+    optimizer = T.optim.SGD([{"params": ps, "lr": lr} for ps, lr in zip(params, lrs)], lr=0.1)
+    flat_params = [p for ps in params for p in ps]
+    flat_grads = [g for grads in groups for g in grads]
+    _loss(T, device, flat_params, flat_grads).backward()
+    if set_to_none is None:
+        optimizer.zero_grad()
+    else:
+        optimizer.zero_grad(set_to_none=set_to_none)
+    cleared = [[read(p.grad) for p in ps] for ps in params]
+    _loss(T, device, flat_params, flat_grads).backward()
+    return {"cleared": cleared, "after_one_more": [[read(p.grad) for p in ps] for ps in params]}
+
+
 def regression_loop(T: Any, device: str, x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> dict[str, Any]:
     """Document 000's four steps (zero_grad, forward + loss, backward, step) for ``nn.Linear`` with ``nn.MSELoss``."""
     inputs, labels = tensor(T, device, x), tensor(T, device, y)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.probes import dtype_name, python_kind, raised, read, shape_of, tensor
+from suite.probes import dtype_name, matrix_view, python_kind, raised, read, shape_of, tensor
 
 
 def _on(device: str) -> dict[str, str]:
@@ -162,6 +162,18 @@ def inplace_chain(T: Any, device: str, values: np.ndarray, calls: list[tuple[str
         r = getattr(r, name)(*args)
         returned_self.append(r is x)
     return {"returned_self": returned_self, **_made(T, x)}
+
+
+def inplace_chain_on_view(T: Any, device: str, values: np.ndarray, view: tuple, calls: list[tuple[str, tuple]]) -> dict[str, Any]:
+    """``v = base[r0::rs, c0::cs]`` (maybe ``.t()``), then each in-place call on v: is each result v, and what v and base hold."""
+    base = tensor(T, device, np.array(values, copy=True))
+    v = matrix_view(base, view)
+    returned_self = []
+    r = v
+    for name, args in calls:
+        r = getattr(r, name)(*args)
+        returned_self.append(r is v)
+    return {"returned_self": returned_self, "view": read(v), "base": read(base)}
 
 
 def out_of_place(T: Any, device: str, values: np.ndarray, name: str, args: tuple) -> dict[str, Any]:
