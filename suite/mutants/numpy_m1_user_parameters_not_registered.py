@@ -11,6 +11,7 @@ from typing import Any
 import impls.numpy_backend as T
 
 BREAKS = "M1"
+SUBTLE = False
 
 _setattr = T.nn.Module.__setattr__
 

@@ -10,6 +10,7 @@ from typing import Any
 import impls.numpy_backend as T
 
 BREAKS = "O3"
+SUBTLE = True
 
 _step = T.optim.SGD.step
 

@@ -10,6 +10,7 @@ import numpy as np
 import impls.numpy_backend as T
 
 BREAKS = "T5"
+SUBTLE = True
 
 _from_numpy = T.from_numpy
 

@@ -9,6 +9,7 @@ from typing import Any
 import impls.numpy_backend as T
 
 BREAKS = "V4"
+SUBTLE = False
 
 _squeeze = T.Tensor.squeeze
 

@@ -11,6 +11,7 @@ log-loss (A9) goes through log too and fails with it.
 import torch
 
 BREAKS = "A4"
+SUBTLE = True
 
 _log = torch.log
 

@@ -8,6 +8,7 @@ and y.retains_grad still False. Leaf gradients are unaffected.
 import torch
 
 BREAKS = "A4"
+SUBTLE = False
 
 
 def _ignored_retain_grad(self: torch.Tensor) -> None:

@@ -10,6 +10,7 @@ from typing import Optional
 import torch
 
 BREAKS = "A5"
+SUBTLE = False
 
 
 def _unfused_linear(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None) -> torch.Tensor:

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 BREAKS = "A6"
+SUBTLE = False
 
 _backward = torch.Tensor.backward
 

@@ -7,6 +7,7 @@ is wrong: a write through ``z.detach()`` no longer shows in z.
 import torch
 
 BREAKS = "A7"
+SUBTLE = False
 
 _detach = torch.Tensor.detach
 

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 BREAKS = "A7"
+SUBTLE = False
 
 _no_grad = torch.no_grad
 

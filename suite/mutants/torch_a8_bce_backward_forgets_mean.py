@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 BREAKS = "A8"
+SUBTLE = False
 
 _bce = torch.nn.functional.binary_cross_entropy_with_logits
 

@@ -9,6 +9,7 @@ import torch
 from torch.utils.data import BatchSampler
 
 BREAKS = "D1"
+SUBTLE = False
 
 
 def _floor_len(self: BatchSampler) -> int:

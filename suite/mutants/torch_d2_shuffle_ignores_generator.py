@@ -9,6 +9,7 @@ import torch
 from torch.utils.data import RandomSampler
 
 BREAKS = "D2"
+SUBTLE = False
 
 _iter = RandomSampler.__iter__
 

@@ -8,6 +8,7 @@ import torch
 from torch.utils.data._utils import collate
 
 BREAKS = "D3"
+SUBTLE = False
 
 
 def _collate_float_as_default(batch, *, collate_fn_map=None):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader
 
 BREAKS = "D5"
+SUBTLE = False
 
 _init = DataLoader.__init__
 

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data._utils import worker
 
 BREAKS = "D6"
+SUBTLE = True
 
 _worker_loop = worker._worker_loop
 _INIT_FN = list(inspect.signature(_worker_loop).parameters).index("init_fn")

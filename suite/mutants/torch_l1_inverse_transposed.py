@@ -8,6 +8,7 @@ for the document's A = [[1, 1], [4, 1]], whose line then comes out as
 import torch
 
 BREAKS = "L1"
+SUBTLE = False
 
 _inverse = torch.Tensor.inverse
 

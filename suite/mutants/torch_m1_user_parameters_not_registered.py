@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 BREAKS = "M1"
+SUBTLE = False
 
 _setattr = torch.nn.Module.__setattr__
 

@@ -10,6 +10,7 @@ from typing import Iterator
 import torch
 
 BREAKS = "M3"
+SUBTLE = False
 
 _named_parameters = torch.nn.Module.named_parameters
 

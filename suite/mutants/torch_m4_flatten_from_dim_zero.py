@@ -8,6 +8,7 @@ The layer still prints ``Flatten(start_dim=1, end_dim=-1)``.
 import torch
 
 BREAKS = "M4"
+SUBTLE = False
 
 
 def _flatten_everything(self: torch.nn.Flatten, input: torch.Tensor) -> torch.Tensor:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 import torch
 
 BREAKS = "M6"
+SUBTLE = False
 
 _step = torch.optim.SGD.step
 

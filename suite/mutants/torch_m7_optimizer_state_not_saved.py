@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 BREAKS = "M7"
+SUBTLE = False
 
 _state_dict = torch.optim.Optimizer.state_dict
 

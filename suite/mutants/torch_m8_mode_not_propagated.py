@@ -7,6 +7,7 @@ Dropout and BatchNorm inside the model in training mode.
 import torch
 
 BREAKS = "M8"
+SUBTLE = False
 
 
 def _train_this_module_only(self: torch.nn.Module, mode: bool = True) -> torch.nn.Module:

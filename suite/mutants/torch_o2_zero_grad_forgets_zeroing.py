@@ -8,6 +8,7 @@ gradients silently keep accumulating.
 import torch
 
 BREAKS = "O2"
+SUBTLE = True
 
 _zero_grad = torch.optim.Optimizer.zero_grad
 

@@ -11,6 +11,7 @@ import torch
 import torch.optim.sgd as sgd_module
 
 BREAKS = "O3"
+SUBTLE = True
 
 _single_tensor_sgd = sgd_module._single_tensor_sgd
 

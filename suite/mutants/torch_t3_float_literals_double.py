@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 BREAKS = "T3"
+SUBTLE = False
 
 _tensor = torch.tensor
 

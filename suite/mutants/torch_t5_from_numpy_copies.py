@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 BREAKS = "T5"
+SUBTLE = True
 
 _from_numpy = torch.from_numpy
 

@@ -7,6 +7,7 @@ for an int64, bool or float64 input, whose dtype must be kept.
 import torch
 
 BREAKS = "T6"
+SUBTLE = True
 
 
 def _zeros_like(x: torch.Tensor, **kwargs: object) -> torch.Tensor:

@@ -8,6 +8,7 @@ x changes as it should, but ``x.add_(1) is x`` is False and a chain like
 import torch
 
 BREAKS = "T7"
+SUBTLE = False
 
 _METHODS = ("zero_", "fill_", "add_", "sub_", "mul_", "neg_", "abs_", "clamp_")
 

@@ -6,6 +6,7 @@ It still raises wherever torch's view raises, so only the sharing of storage is 
 import torch
 
 BREAKS = "V3"
+SUBTLE = False
 
 _view = torch.Tensor.view
 

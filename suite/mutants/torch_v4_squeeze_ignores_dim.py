@@ -7,6 +7,7 @@ tensor squeeze(0) must change nothing, but here it drops dim 2.
 import torch
 
 BREAKS = "V4"
+SUBTLE = False
 
 _squeeze = torch.Tensor.squeeze
 

@@ -7,6 +7,7 @@ dim as for squeeze puts the new dim one place too far left.
 import torch
 
 BREAKS = "V5"
+SUBTLE = True
 
 _unsqueeze = torch.Tensor.unsqueeze
 

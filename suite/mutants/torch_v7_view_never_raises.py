@@ -7,6 +7,7 @@ sharing holds; only the error that V7 requires is gone.
 import torch
 
 BREAKS = "V7"
+SUBTLE = False
 
 _view = torch.Tensor.view
 

@@ -1,21 +1,24 @@
 """The suite bites: every deliberately wrong backend in suite/mutants/ makes its behaviour's tests fail.
 
-Each mutant names the behaviour it breaks (``BREAKS = "V4"``). Mutants of one
-family run together in one pytest subprocess (each in its own worker process,
-so their patches never meet), restricted to that family's tests, and the
-families' subprocesses run side by side over the cores; the run must
-fail, and the rows of the broken behaviour must include the outcome ``failed``
-(a wrong result, not a crash or a missing API).
+Each mutant names the behaviour it breaks (``BREAKS = "V4"``) and says whether
+it is subtle (``SUBTLE = True``: right on the documents' own examples, wrong
+only on other inputs). Every behaviour id has a mutant, and every family at
+least two subtle ones. Mutants of one family run together in one pytest
+subprocess (each in its own worker process, so their patches never meet),
+each on the tests of the behaviour it breaks (the control on the whole
+family), and the families' subprocesses run side by side over the cores; the run must fail, and the rows of the broken behaviour
+must include the outcome ``failed`` (a wrong result, not a crash or a missing
+API). A subtle mutant must also pass every test of its behaviour named for a
+document example (``document`` in the test's name), which is what makes it subtle.
 """
 
 from __future__ import annotations
 
-import ast
+import json
 import os
 import subprocess
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -24,50 +27,11 @@ import pytest
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
+from suite.mutants import Mutant, discover
 
-MUTANTS_DIR = PROJECT_ROOT / "suite" / "mutants"
 CONFORMANCE_DIR = PROJECT_ROOT / "suite" / "conformance"
 #: An unmutated torch file, run beside every family's mutants: it must pass all.
 CONTROL = f"control={PROJECT_ROOT / 'examples' / 'backends' / 'thin_torch.py'}"
-#: The attribute of a mutant module that is the (patched) namespace, by file prefix.
-NAMESPACE_ATTRIBUTE = {"torch": "torch", "numpy": "T"}
-
-
-@dataclass(frozen=True)
-class Mutant:
-    """A wrong backend: its file, the behaviour it breaks, and the spec that loads it."""
-
-    path: Path
-    breaks: str
-
-    @property
-    def label(self) -> str:
-        """The backend label the mutant runs under (its file stem)."""
-        return self.path.stem
-
-    @property
-    def family(self) -> str:
-        """The family of the broken behaviour."""
-        return BEHAVIOURS[self.breaks].family
-
-    @property
-    def spec(self) -> str:
-        """``label=path:attr`` for --backend."""
-        return f"{self.label}={self.path}:{NAMESPACE_ATTRIBUTE[self.path.stem.split('_')[0]]}"
-
-
-def _breaks(path: Path) -> str:
-    """The BREAKS constant of a mutant file, read without importing it."""
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "BREAKS" for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"{path.name} has no BREAKS = '<behaviour id>'")
-
-
-def discover() -> list[Mutant]:
-    """Every mutant file in suite/mutants/, sorted by name."""
-    files = sorted(p for p in MUTANTS_DIR.glob("*.py") if not p.name.startswith("_"))
-    return [Mutant(path, _breaks(path)) for path in files]
 
 
 MUTANTS = discover()
@@ -76,12 +40,15 @@ MUTANTS = discover()
 def run_family(family: str, folder: Path) -> tuple[int, pd.DataFrame, str]:
     """Run the control and the family's mutants on the family's tests: (exit status, conformance rows, output tail)."""
     command = [sys.executable, "-m", "pytest", str(CONFORMANCE_DIR / f"test_{family}.py"), "-m", family,
-               "--device", "cpu", "-q", "-p", "no:cacheprovider", "--max-examples", "5",
-               "--report-dir", str(folder), "--backend", CONTROL]
-    for mutant in MUTANTS:
-        if mutant.family == family:
-            command += ["--backend", mutant.spec]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+               "--device", "cpu", "-q", "-p", "no:cacheprovider", "-p", "suite.selftest.mutant_scope",
+               "--max-examples", "5", "--report-dir", str(folder), "--backend", CONTROL]
+    mine = [mutant for mutant in MUTANTS if mutant.family == family]
+    for mutant in mine:
+        command += ["--backend", mutant.spec]
+    # Each mutant runs its own behaviour's tests only (suite/selftest/mutant_scope.py); the control runs them all.
+    scope = json.dumps({mutant.label: mutant.breaks for mutant in mine})
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "MUTANT_SCOPE": scope})
     csv = folder / "conformance.csv"
     rows = pd.read_csv(csv, keep_default_na=False) if csv.exists() else pd.DataFrame(columns=["backend"])
     return done.returncode, rows, (done.stdout + done.stderr)[-3000:]
@@ -112,6 +79,21 @@ def test_there_are_enough_mutants_covering_every_family() -> None:
     assert not uncovered, f"families without a torch mutant: {sorted(uncovered)}"
 
 
+def test_every_behaviour_has_a_mutant() -> None:
+    """Each of the catalogue's behaviour ids is broken by at least one shipped mutant, and no mutant names an unknown id."""
+    unknown = sorted({m.breaks for m in MUTANTS} - set(BEHAVIOURS))
+    assert not unknown, f"mutants name ids the catalogue does not have: {unknown}"
+    uncovered = [b for b in BEHAVIOURS if b not in {m.breaks for m in MUTANTS}]
+    assert not uncovered, f"{len(uncovered)} of {len(BEHAVIOURS)} behaviours have no mutant: {uncovered}"
+
+
+def test_every_family_has_two_subtle_mutants() -> None:
+    """Each family has at least two mutants that are right on the documents' examples and wrong elsewhere."""
+    counts = {family: sum(m.subtle and m.family == family for m in MUTANTS) for family in FAMILIES.values()}
+    short = {family: n for family, n in counts.items() if n < 2}
+    assert not short, f"families with fewer than two subtle mutants: {short}"
+
+
 @pytest.mark.parametrize("family", sorted({m.family for m in MUTANTS}))
 def test_control_passes_beside_the_mutants(family: str, family_runs) -> None:
     """The unmutated torch wrapper passes every test its family's mutants ran, so failures are the mutants' own."""
@@ -132,3 +114,16 @@ def test_mutant_is_caught(mutant: Mutant, family_runs) -> None:
     caught = mine[(mine["behaviour"] == mutant.breaks) & (mine["outcome"] == "failed")]
     summary = mine[mine["outcome"] != "passed"][["behaviour", "outcome", "test"]].to_string(index=False)
     assert not caught.empty, f"{mutant.label} breaks {mutant.breaks} but no {mutant.breaks} test failed; not passing:\n{summary}"
+
+
+@pytest.mark.parametrize("mutant", [m for m in MUTANTS if m.subtle], ids=[m.label for m in MUTANTS if m.subtle])
+def test_subtle_mutant_passes_the_document_examples(mutant: Mutant, family_runs) -> None:
+    """A mutant called subtle passes every test of its behaviour that runs a document's own example, and not only those fail."""
+    _, rows, output = family_runs[mutant.family].result()
+    mine = rows[(rows["backend"] == mutant.label) & (rows["behaviour"] == mutant.breaks)]
+    assert not mine.empty, f"no results for {mutant.label}; the run said:\n{output}"
+    examples = mine[mine["test"].str.contains("document")]
+    wrong = examples[examples["outcome"] != "passed"]
+    assert wrong.empty, (f"{mutant.label} is marked SUBTLE but fails the document examples of {mutant.breaks}:\n"
+                         f"{wrong[['test', 'outcome']].to_string(index=False)}")
+    assert (mine["outcome"] == "passed").any(), f"{mutant.label} is marked SUBTLE but passes no test of {mutant.breaks}"
