@@ -94,6 +94,15 @@ def test_every_family_has_two_subtle_mutants() -> None:
     assert not short, f"families with fewer than two subtle mutants: {short}"
 
 
+def test_readme_quotes_the_current_table() -> None:
+    """The README's table of mutants by family is what ``python -m suite.mutants`` prints now."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    quoted = readme.split("<!-- mutants-table:start -->")[1].split("<!-- mutants-table:end -->")[0].strip()
+    printed = subprocess.run([sys.executable, "-m", "suite.mutants"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                             check=True).stdout.strip()
+    assert quoted == printed, f"README.md's mutant table is stale; paste the output of python -m suite.mutants:\n{printed}"
+
+
 @pytest.mark.parametrize("family", sorted({m.family for m in MUTANTS}))
 def test_control_passes_beside_the_mutants(family: str, family_runs) -> None:
     """The unmutated torch wrapper passes every test its family's mutants ran, so failures are the mutants' own."""

@@ -118,6 +118,12 @@ class Tensor:
         """Two dims swapped, sharing storage."""
         return Tensor(np.swapaxes(self._a, _dim(dim0, self.ndim), _dim(dim1, self.ndim)))
 
+    def t(self) -> "Tensor":
+        """The transpose of a tensor of at most 2 dims, sharing storage."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, 1) if self.ndim == 2 else Tensor(self._a.view())
+
     def is_contiguous(self) -> bool:
         """True when the elements lie in row-major order."""
         return bool(self._a.flags.c_contiguous)
