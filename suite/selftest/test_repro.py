@@ -1,0 +1,60 @@
+"""A reproduce snippet carries the probe's arguments bit for bit: arrays of any size and dtype, scalars, containers."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from suite.repro import python_literal
+
+Point = namedtuple("Point", "x y")
+
+DTYPES = ("bool", "int8", "uint8", "int32", "int64", "float16", "float32", "float64", "complex64", "complex128")
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal in type, dtype, shape and every bit (nan equal to nan)."""
+    if isinstance(a, (np.ndarray, np.generic)):
+        return (type(a) is type(b) and a.dtype == b.dtype and np.shape(a) == np.shape(b)
+                and np.asarray(a).tobytes() == np.asarray(b).tobytes())
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and np.isnan(a):
+        return isinstance(b, float) and np.isnan(b)
+    return type(a) is type(b) and a == b
+
+
+def rebuilt(value: Any) -> Any:
+    """What the snippet's text for ``value`` evaluates to."""
+    return eval(python_literal(value), {"np": np, "Point": Point})  # noqa: S307 - the text under test
+
+
+@given(array=st.sampled_from(DTYPES).flatmap(lambda d: hnp.arrays(np.dtype(d), hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4))))
+def test_arrays_of_any_dtype_and_shape_come_back_exactly(array: np.ndarray) -> None:
+    """Any numpy array, empty, 0-dim, with nan or inf, comes back with its dtype, shape and bits."""
+    assert same(rebuilt(array), array), python_literal(array)
+
+
+def test_large_arrays_are_written_whole() -> None:
+    """An array beyond numpy's print threshold is written out in full, not shortened with ``...``."""
+    array = np.arange(5000, dtype=np.float32) / 7
+    text = python_literal(array)
+    assert "..." not in text
+    assert same(rebuilt(array), array)
+
+
+@pytest.mark.parametrize("value", [
+    np.float32(0.1), np.int64(-3), np.bool_(True), (1,), (1, "a", None), [np.array([1.5]), {"k": (2.0, float("inf"))}],
+    {"nested": [np.zeros((0, 3), dtype=np.int32)]}, float("nan"), Point(1, 2.5), ("a", b"b"),
+], ids=lambda v: type(v).__name__)
+def test_scalars_and_containers_come_back_exactly(value: Any) -> None:
+    """numpy scalars, tuples of one, nested lists and dicts, nan and namedtuples come back as they were."""
+    assert same(rebuilt(value), value), python_literal(value)
