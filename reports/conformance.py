@@ -1,21 +1,24 @@
-"""Conformance results as DataFrames, and the files a run leaves: conformance.csv and summary.md."""
+"""Conformance results as DataFrames, and the files a run leaves: conformance.csv, conformance.json, summary.md."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pandas as pd
 
 #: The columns of conformance.csv, in order (DESIGN.md, "Reports").
-COLUMNS = ["backend", "device", "family", "behaviour", "test", "outcome", "seconds", "message"]
+COLUMNS = ["backend", "device", "family", "behaviour", "test", "outcome", "seconds", "message", "cause", "missing"]
+#: The long fields of a record, kept in conformance.json only.
+LONG_FIELDS = ["failure", "example", "snippet", "printed", "known"]
 #: Outcomes from worst to best, for summarising several tests of one behaviour.
 SEVERITY = ["failed", "error", "missing", "passed", "skipped"]
 
 
 def conformance_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     """One row per test and (backend, device), with the columns of conformance.csv."""
-    frame = pd.DataFrame(list(rows), columns=COLUMNS)
+    frame = pd.DataFrame(list(rows), columns=COLUMNS + LONG_FIELDS).fillna("")
     frame["target"] = frame["backend"] + "-" + frame["device"]
     return frame
 
@@ -26,14 +29,15 @@ def _targets(frame: pd.DataFrame) -> list[str]:
 
 
 def behaviour_cell(outcomes: pd.Series) -> str:
-    """Summarise one behaviour's tests on one target: ``passed``, ``failed 1/3``, ``skipped``..."""
+    """Summarise one behaviour's tests on one target: ``passed``, ``failed 1, error 5 (6/12 passed)``, ``skipped``."""
     counted = outcomes[outcomes != "skipped"]
     if counted.empty:
         return "skipped" if len(outcomes) else ""
-    worst = min(counted, key=SEVERITY.index)
-    if worst == "passed":
+    passed = int((counted == "passed").sum())
+    if passed == len(counted):
         return "passed"
-    return f"{worst} {int((counted == worst).sum())}/{len(counted)}"
+    problems = ", ".join(f"{kind} {int((counted == kind).sum())}" for kind in SEVERITY[:3] if (counted == kind).any())
+    return f"{problems} ({passed}/{len(counted)} passed)"
 
 
 def behaviour_table(frame: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -100,17 +104,19 @@ def summary_markdown(frame: pd.DataFrame, titles: Mapping[str, str] | None = Non
 def write_conformance(
     rows: Iterable[Mapping[str, object]], folder: Path, titles: Mapping[str, str] | None = None
 ) -> list[Path]:
-    """Write conformance.csv and summary.md into ``folder``; return their paths."""
+    """Write conformance.csv, conformance.json (every field of every record) and summary.md; return their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     frame = conformance_frame(rows)
     csv_path = folder / "conformance.csv"
     frame[COLUMNS].to_csv(csv_path, index=False)
+    json_path = folder / "conformance.json"
+    json_path.write_text(frame[COLUMNS + LONG_FIELDS].to_json(orient="records", indent=1), encoding="utf-8")
     md_path = folder / "summary.md"
     md_path.write_text(summary_markdown(frame, titles), encoding="utf-8")
-    return [csv_path, md_path]
+    return [csv_path, json_path, md_path]
 
 
 def load_conformance(folder: Path) -> pd.DataFrame:
-    """Read a run folder's conformance.csv back into the frame ``conformance_frame`` gives."""
-    return conformance_frame(pd.read_csv(Path(folder) / "conformance.csv", keep_default_na=False).to_dict("records"))
+    """Read a run folder's records (conformance.json, every field) back into the frame ``conformance_frame`` gives."""
+    return conformance_frame(json.loads((Path(folder) / "conformance.json").read_text(encoding="utf-8")))

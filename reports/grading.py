@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -98,38 +97,18 @@ def validate_results(data: Any) -> list[str]:
 
 # --- reading a check's failure text -----------------------------------------------------------------
 
-#: First words of the lines with which hypothesis introduces the (shrunk) failing input.
-EXAMPLE_STARTS = ("Falsifying example", "Failing test case", "Falsifying explicit example")
-SNIPPET_START = "# reproduce on "
-
-
-def split_detail(detail: str) -> dict[str, str]:
-    """A failure's text in three parts: what was wrong (expected vs actual), the shrunk input, the snippet."""
-    text, _, snippet = detail.partition("\n\n" + SNIPPET_START)
-    if not snippet and detail.startswith(SNIPPET_START):
-        text, snippet = "", detail[len(SNIPPET_START):]
-    lines = text.rstrip().splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith(EXAMPLE_STARTS)), len(lines))
-    example = []
-    for line in lines[start:]:
-        if line.startswith("Explanation:") or line.startswith("You can reproduce"):
-            break
-        if "ProbeRunner object at" not in line:  # the fixture's repr says nothing to a student
-            example.append(line)
-    return {
-        "failure": "\n".join(lines[:start]).strip(),
-        "example": "\n".join(example).strip(),
-        "snippet": (SNIPPET_START + snippet).strip() if snippet else "",
-    }
-
-
 # --- words for outcomes -------------------------------------------------------------------------------
 
 #: What each cause means, in the words a student reads.
 CAUSE_WORDS: dict[str, str] = {
-    "failed": "wrong result",
-    "missing": "not implemented yet (missing API)",
+    "wrong result": "wrong result",
+    "wrong value": "wrong result: the backend returned an unusable value",
+    "missing name": "not implemented yet (missing API)",
+    "not implemented": "not implemented yet (NotImplementedError)",
+    "unknown keyword": "not implemented yet (an argument the function does not take)",
+    "no operator": "not implemented yet (an operator or protocol the objects lack)",
     "exception": "raised an exception",
+    "suite": "the suite itself raised (not your code: please tell the course staff)",
     "timeout": "stopped: ran past the time limit",
     "crash": "stopped: the process crashed",
     "exit": "stopped: the process exited",
@@ -166,17 +145,15 @@ def _check_feedback(check: Mapping[str, Any], heading: str = "####") -> str:
     """One failing check: which test, why, expected against actual, the shortest input and a snippet."""
     test_name = check["test"].split("::")[-1]
     parts = [f"{heading} `{test_name}` — {CAUSE_WORDS.get(check['cause'], check['cause'])}", ""]
-    detail = split_detail(check.get("detail") or "")
-    failure = detail["failure"] or check["message"]
+    failure, example = check.get("failure") or check["message"], check.get("example", "")
     if check["cause"] in STOP_CAUSES:  # not hypothesis's account of replays that were stopped too
-        failure = re.sub(r"^\d+ distinct failures; first: ", "", check["message"])
-        detail["example"] = ""
+        example = ""
     if failure:
         parts += [_fence(failure), ""]
-    if detail["example"]:
-        parts += ["Shortest input that shows it (hypothesis's shrunk example):", "", _fence(detail["example"]), ""]
-    if detail["snippet"]:
-        parts += ["Reproduce it (run from the suite's folder):", "", _fence(detail["snippet"], "python"), ""]
+    if example:
+        parts += ["Shortest input that shows it (hypothesis's shrunk example):", "", _fence(example), ""]
+    if check.get("snippet"):
+        parts += ["Reproduce it (run from the suite's folder):", "", _fence(check["snippet"], "python"), ""]
     return "\n".join(parts)
 
 
@@ -249,8 +226,9 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         if missing:
             parts += ["Not implemented yet (missing API):", ""]
             for b in missing:
-                message = _problem_checks(b)[0]["message"]
-                parts.append(f"- **{b['id']}** {b['title']}: `{message}`")
+                names = list(dict.fromkeys(c["missing"] for c in _problem_checks(b) if c.get("missing")))
+                what = ", ".join(f"`{name}`" for name in names) or f"`{_problem_checks(b)[0]['message']}`"
+                parts.append(f"- **{b['id']}** {b['title']}: needs {what}")
             parts.append("")
         for b in members:
             if b["status"] in ("passed", "missing"):

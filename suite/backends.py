@@ -24,7 +24,7 @@ from typing import Any
 from impls import registry
 from suite import codec, worker
 from suite.execute import Probe, execute, probe_ref
-from suite.outcomes import BackendError, BackendMissing
+from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Cause
 
 #: How often a waiting test looks at the worker's memory and liveness, in seconds.
 POLL_SECONDS = 0.02
@@ -42,8 +42,10 @@ def _raise_for(reply: dict[str, Any]) -> Any:
     """Return a successful reply's value, or raise the exception its outcome names."""
     if reply["ok"]:
         return reply["value"]
+    if reply["outcome"] == "failed":
+        raise BackendWrongValue(reply["message"])
     exc_type = BackendMissing if reply["outcome"] == "missing" else BackendError
-    raise exc_type(reply["message"])
+    raise exc_type(reply["message"], Cause(reply.get("cause", "exception")), reply.get("name", ""))
 
 
 @dataclass
@@ -93,7 +95,7 @@ class InProcessBackend(Backend):
     def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
         """Run the probe here, its arguments and reply passing through the codec as they would to a worker."""
         if self.load_error:
-            raise BackendError(self.load_error)
+            raise BackendError(self.load_error, Cause.LOAD)
         return _raise_for(execute(self.namespace, probe, device, codec.roundtrip(kwargs)))
 
 
@@ -138,7 +140,7 @@ class WorkerBackend(Backend):
         self._conn: Connection | None = None
         self._dir = tempfile.mkdtemp(prefix=f"conformance-{spec.label}-")
         self._deadline: float | None = None
-        self._poisoned: str | None = None
+        self._poisoned: tuple[str, Cause] | None = None
         atexit.register(self._stop)  # before multiprocessing's own exit handler would wait for the worker
 
     @property
@@ -193,22 +195,22 @@ class WorkerBackend(Backend):
     def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
         """Send one probe call to the worker and wait for its reply within the test's time."""
         if self.load_error:
-            raise BackendError(self.load_error)
+            raise BackendError(self.load_error, Cause.LOAD)
         if self._poisoned:
             # Once a test has timed out or crashed, its later calls fail the same way at once,
             # so hypothesis's replays do not wait out the limit again.
-            raise BackendError(self._poisoned)
+            raise BackendError(*self._poisoned)
         deadline = self._deadline if self._deadline is not None else time.monotonic() + self.limits.seconds
         try:
             if self._process is None or not self._process.is_alive():
                 hello = self._start(deadline)
                 if not hello["ok"]:
-                    raise BackendError(hello["message"])
+                    raise BackendError(hello["message"], Cause.LOAD)
             assert self._conn is not None
             self._conn.send_bytes(codec.dumps({"op": "call", "probe": probe_ref(probe), "device": device, "kwargs": kwargs}))
             raw = self._receive(deadline, doing=f"running {probe.__name__}")
         except BackendError as exc:
-            self._poisoned = str(exc)
+            self._poisoned = (str(exc.msg), exc.cause)
             raise
         try:
             reply = codec.loads(raw)
@@ -227,30 +229,33 @@ class WorkerBackend(Backend):
                     pass  # the worker died after or while sending: report its death below
             if not self._process.is_alive() or self._conn.closed:
                 self._process.join(1)
-                raise BackendError(self._death_message(doing))
+                raise BackendError(*self._death_message(doing))
             rss = _rss_bytes(self._process.pid or 0)
             if rss > self.limits.memory_bytes:
                 self._stop()
                 raise BackendError(
-                    f"memory limit: the backend's process grew to {rss / 2**20:.0f} MiB while {doing} "
+                    cause=Cause.MEMORY, message=f"memory limit: the backend's process grew to {rss / 2**20:.0f} MiB while {doing} "
                     f"(limit {self.limits.memory_bytes / 2**20:.0f} MiB)"
                 )
             if time.monotonic() > deadline:
                 self._stop()
-                raise BackendError(f"timeout: the test ran past its {self.limits.seconds:g} s limit while {doing}")
+                raise BackendError(f"timeout: the test ran past its {self.limits.seconds:g} s limit while {doing}",
+                                   Cause.TIMEOUT)
 
-    def _death_message(self, doing: str) -> str:
-        """Say how the worker ended: a signal (crash), or an exit status."""
+    def _death_message(self, doing: str) -> tuple[str, Cause]:
+        """Say how the worker ended, a signal (crash) or an exit status, and name the cause."""
         code = self._process.exitcode if self._process else None
         tail = self._output_tail()
         if code is not None and code < 0:
             name = signal.Signals(-code).name
-            cause = "output limit" if name == "SIGXFSZ" else "crash"
-            what = f"{cause}: the backend's process was killed by {name} while {doing}"
+            cause = Cause.OUTPUT if name == "SIGXFSZ" else Cause.CRASH
+            words = "output limit" if cause is Cause.OUTPUT else "crash"
+            what = f"{words}: the backend's process was killed by {name} while {doing}"
         else:
+            cause = Cause.EXIT
             what = f"exit: the backend's process exited with status {code} while {doing}"
         self._process = None
-        return what + (f" (last output: {tail})" if tail else "")
+        return what + (f" (last output: {tail})" if tail else ""), cause
 
     def _output_tail(self, limit: int = 200) -> str:
         """The last line of what the backend printed, shortened."""
@@ -295,6 +300,11 @@ class ProbeRunner:
         self.backend = backend
         self.device = device
         self.last_call: tuple[Probe, dict[str, Any]] | None = None
+        self.last_printed: str | None = None  # what print() shows of the last call's result (None: it raised)
+
+    def __repr__(self) -> str:
+        """``run(torch-cpu)``: how hypothesis's failing-example report shows the fixture."""
+        return f"run({self.label})"
 
     @property
     def label(self) -> str:
@@ -304,5 +314,7 @@ class ProbeRunner:
     def __call__(self, probe: Probe, /, **kwargs: Any) -> Any:
         """Run ``probe(T, device, **kwargs)`` on this backend and return its plain-data result."""
         __tracebackhide__ = True
-        self.last_call = (probe, kwargs)
-        return self.backend.call(probe, self.device, kwargs)
+        self.last_call, self.last_printed = (probe, kwargs), None
+        value = self.backend.call(probe, self.device, kwargs)
+        self.last_printed = str(value)
+        return value

@@ -4,7 +4,8 @@ The same function serves a backend loaded in the test process and one loaded
 in a worker process (``suite.worker``), so both modes see identical replies:
 
 - ``{"ok": True, "value": <plain data>}``
-- ``{"ok": False, "outcome": "missing" | "error", "message": "<one line>", "traceback": "<text>"}``
+- ``{"ok": False, "outcome": "missing" | "failed" | "error", "cause": "<Cause>", "name": "<missing API or ''>",
+  "message": "<one line>", "traceback": "<text>"}`` (``suite.outcomes.classify`` decides the first three)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import traceback
 from typing import Any, Callable
 
 from suite import codec
-from suite.outcomes import classify_probe_exception, describe
+from suite.outcomes import Cause, backend_root, classify
 
 Probe = Callable[..., Any]
 
@@ -40,13 +41,17 @@ def execute(namespace: Any, probe: Probe, device: str, kwargs: dict[str, Any]) -
     except (KeyboardInterrupt, GeneratorExit):
         raise
     except BaseException as exc:  # SystemExit from a backend is its bug, reported like any other
+        verdict = classify(exc, namespace, backend_root(namespace))
         return {
             "ok": False,
-            "outcome": classify_probe_exception(exc).value,
-            "message": describe(exc),
+            "outcome": verdict.outcome.value,
+            "cause": verdict.cause.value,
+            "name": verdict.name,
+            "message": verdict.message,
             "traceback": "".join(traceback.format_exception(exc))[-4000:],
         }
     try:
         return {"ok": True, "value": codec.roundtrip(value)}
     except codec.CodecError as exc:
-        return {"ok": False, "outcome": "error", "message": f"the probe returned a non-plain value: {exc}", "traceback": ""}
+        return {"ok": False, "outcome": "error", "cause": Cause.SUITE.value, "name": "",
+                "message": f"the probe returned a non-plain value: {exc}", "traceback": ""}

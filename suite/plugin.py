@@ -18,7 +18,7 @@ from impls.registry import BackendSpecError
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
 from suite.backends import Limits, ProbeRunner
-from suite.outcomes import EndsTheTest, Outcome, classify_test_exception, describe
+from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
 from suite.repro import snippet
 from suite.session import DEVICES, Record, RunState, parse_size
 
@@ -203,7 +203,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     decisive = report.when == "call" or (report.when == "setup" and not report.passed)
     if not decisive:
         return report
-    detail = ""
+    fields: dict[str, str] = {}
     if report.skipped and call.excinfo is not None and isinstance(call.excinfo.value, EndsTheTest):
         report.outcome, report.longrepr = "failed", item.repr_failure(call.excinfo)  # a verdict, not a skip
     if report.skipped:
@@ -212,13 +212,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome, message = Outcome.PASSED, ""
     else:
         exc = call.excinfo.value if call.excinfo else None
-        outcome = classify_test_exception(exc) if exc is not None and report.when == "call" else Outcome.ERROR
-        message = _one_line(exc) if exc is not None else "error"
-        detail = _full_text(exc) if exc is not None else ""
+        verdict = test_verdict(exc) if exc is not None else None
+        if verdict is not None and report.when != "call" and not isinstance(exc, EndsTheTest):
+            verdict = Verdict(Outcome.ERROR, Cause.SUITE, f"the suite's setup raised {describe(exc)}")
+        outcome = verdict.outcome if verdict else Outcome.ERROR
+        message = _one_line(exc, verdict) if exc is not None and verdict else "error"
+        fields = {"cause": verdict.cause.value if verdict else Cause.EXCEPTION.value,
+                  "missing": verdict.name if verdict and outcome is Outcome.MISSING else ""}
+        if exc is not None:
+            fields["failure"], fields["example"] = _failure_and_example(exc)
         text = snippet(runner) if runner is not None and outcome is not Outcome.MISSING else None
         if text:
             report.sections.append(("reproduce", text))
-            detail += "\n\n" + text
+            fields["snippet"] = text
+            fields["printed"] = runner.last_printed or "" if runner is not None else ""
     setattr(report, OUTCOME, outcome.value)
     if marker is not None:
         behaviour = BEHAVIOURS[marker.args[0]]
@@ -227,15 +234,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         label, device = param
         item.config.stash[STATE].records.append(Record(
             backend=label, device=device, family=behaviour.family, behaviour=behaviour.id, test=_test_id(item),
-            outcome=outcome.value, seconds=round(report.duration, 6), message=message, detail=detail,
+            outcome=outcome.value, seconds=round(report.duration, 6), message=message, **fields,
         ))
     return report
 
 
-def _full_text(exc: BaseException) -> str:
-    """An exception's message with hypothesis's notes (the falsifying example) after it."""
-    notes = [str(note) for note in getattr(exc, "__notes__", [])]
-    return "\n".join([str(exc) or type(exc).__name__, *notes])
+def _failure_and_example(exc: BaseException) -> tuple[str, str]:
+    """(the failure's own text, hypothesis's shrunk example): the exception's message and its notes, apart."""
+    first = exc.exceptions[0] if isinstance(exc, BaseExceptionGroup) and exc.exceptions else exc
+    failure = str(first.msg if isinstance(first, EndsTheTest) else first) or type(first).__name__
+    notes = [str(note) for note in getattr(exc, "__notes__", []) or getattr(first, "__notes__", [])]
+    example = [note for note in notes if not note.startswith(("Explanation:", "You can reproduce", "Explanation"))]
+    return failure.strip(), "\n".join(example).strip()
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -244,14 +254,11 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr[2]).removeprefix("Skipped: ") if isinstance(longrepr, tuple) else str(longrepr)
 
 
-def _one_line(exc: BaseException) -> str:
-    """An assertion message's first paragraph on one line (expected and actual), or ``Type: message`` for anything else."""
-    if isinstance(exc, AssertionError):
-        return " ".join(str(exc).split("\n\n")[0].split())[:300]
+def _one_line(exc: BaseException, verdict: Verdict) -> str:
+    """The verdict's one line; for several distinct failures, how many and the first."""
     if isinstance(exc, BaseExceptionGroup):
-        return f"{len(exc.exceptions)} distinct failures; first: {_one_line(exc.exceptions[0])}"
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:300] if type(exc).__module__ == "suite.outcomes" else describe(exc)
+        return f"{len(exc.exceptions)} distinct failures; first: {verdict.message}"
+    return verdict.message
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:

@@ -40,10 +40,16 @@ class Record:
     outcome: str
     seconds: float
     message: str
-    detail: str = ""  # the whole failure message and its repro snippet (grade.md); not a CSV column
+    cause: str = ""  # why it did not pass (suite.outcomes.Cause), "" when it passed
+    missing: str = ""  # the absent API, for a ``missing`` outcome (``T.nn``, ``Tensor[...] (__getitem__)``)
+    failure: str = ""  # the whole failure message (expected against actual)
+    example: str = ""  # hypothesis's shrunk failing example
+    snippet: str = ""  # Python that reproduces the last probe call
+    printed: str = ""  # what the snippet prints: the last probe call's result as print() shows it
+    known: str = ""  # the reason given in the known-failures file, when the test is listed there
 
     def as_dict(self) -> dict[str, Any]:
-        """The row as a dict (conformance.csv keeps all but ``detail``)."""
+        """The record as a dict: every field (conformance.json); conformance.csv keeps the short ones."""
         return asdict(self)
 
 

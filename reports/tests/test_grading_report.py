@@ -15,7 +15,6 @@ from reports.grading import (
     grade_markdown,
     leaderboard_frame,
     results_json,
-    split_detail,
     validate_results,
     write_atomic,
     write_grade,
@@ -34,29 +33,27 @@ GRADESCOPE_EXAMPLE: dict[str, Any] = {
                     {"name": "Stars", "value": "*****"}],
 }
 
-#: What the grader records for a failing hypothesis test: the message, hypothesis's notes, the repro snippet.
-DETAIL = """unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)
-                                     but got (1, 2, 1)
-Failing test case: test_unsqueeze_any_dim(
-    run=<suite.backends.ProbeRunner object at 0x7f115f8a47d0>,
+#: What the grader records for a failing hypothesis test, field by field: the failure, the shrunk example, the snippet.
+FAILURE = """unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)
+                                     but got (1, 2, 1)"""
+EXAMPLE = """Failing test case: test_unsqueeze_any_dim(
+    run=run(alice-cpu),
     shape=(2, 1),
     data=data(...),
 )
-Draw 1 (dim): -2
-Explanation:
-    These lines were always and only run by failing test cases:
-        /work/main/suite/compare.py:66
-
-# reproduce on alice-cpu (run from the project root)
+Draw 1 (dim): -2"""
+SNIPPET = """# reproduce on alice-cpu (run from the project root)
 from impls.registry import load; T = load('/home/alice/mytorch.py')
 from suite.probes.views import unsqueeze
 print(unsqueeze(T, 'cpu', shape=(2, 1), dim=-2))"""
 
 
-def check(test: str, outcome: str, cause: str, message: str = "", detail: str = "") -> dict[str, Any]:
+def check(test: str, outcome: str, cause: str, message: str = "", failure: str = "", example: str = "",
+          snippet: str = "") -> dict[str, Any]:
     """One check of a grade, as scoring writes it."""
     return {"test": f"suite/conformance/test_views.py::{test}", "device": "cpu", "outcome": outcome, "cause": cause,
-            "message": message, "detail": detail, "seconds": 0.1}
+            "message": message, "missing": "", "failure": failure, "example": example, "snippet": snippet,
+            "seconds": 0.1}
 
 
 def behaviour(id_: str, family: str, score: float, max_score: float, status: str, checks: list[dict],
@@ -75,11 +72,12 @@ def graded() -> dict[str, Any]:
         behaviour("V1", "views", 25.0, 25.0, "passed", [check("test_view[alice-cpu]", "passed", "passed")]),
         behaviour("V5", "views", 12.5, 25.0, "partial",
                   [check("test_unsqueeze_document_example[alice-cpu]", "passed", "passed"),
-                   check("test_unsqueeze_any_dim[alice-cpu]", "failed", "failed",
-                         "unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)", DETAIL)], ("failed",)),
+                   check("test_unsqueeze_any_dim[alice-cpu]", "failed", "wrong result",
+                         "unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)", FAILURE, EXAMPLE, SNIPPET)], ("wrong result",)),
         behaviour("M1", "modules", 0.0, 25.0, "missing",
-                  [check("test_myliner[alice-cpu]", "missing", "missing", "AttributeError: module 'alice' has no attribute 'nn'")],
-                  ("missing",)),
+                  [check("test_myliner[alice-cpu]", "missing", "missing name", "missing: T.nn (the suite's suite/probes/modules.py:10)")
+                   | {"missing": "T.nn"}],
+                  ("missing name",)),
         behaviour("V2", "views", 0.0, 25.0, "error",
                   [check("test_reshape[alice-cpu]", "error", "timeout", "timeout: the test ran past its 3 s limit")],
                   ("timeout",)),
@@ -160,23 +158,13 @@ def test_integrity_notes_and_withheld_scores_are_reported(graded: dict[str, Any]
     assert "- Integrity: file 'x' appeared" in text
 
 
-def test_a_failure_splits_into_what_went_wrong_the_shortest_input_and_a_snippet() -> None:
-    """Expected against actual, hypothesis's shrunk example (without the fixture's repr), the reproducing code."""
-    parts = split_detail(DETAIL)
-    assert parts["failure"].startswith("unsqueeze(-2) of shape (2, 1) shape: expected (2, 1, 1)")
-    assert "but got (1, 2, 1)" in parts["failure"]
-    assert parts["example"].splitlines() == ["Failing test case: test_unsqueeze_any_dim(", "    shape=(2, 1),",
-                                             "    data=data(...),", ")", "Draw 1 (dim): -2"]
-    assert parts["snippet"].startswith("# reproduce on alice-cpu") and parts["snippet"].endswith("dim=-2))")
-
-
 def test_grade_md_says_per_family_what_passed_and_per_failure_what_to_fix(graded: dict[str, Any]) -> None:
     """Score, families table, passed lists, missing apart, and each failing check's feedback as copy-paste code."""
     text = grade_markdown(graded)
     assert text.startswith("# Grade for `alice`: 37.5 / 100")
     assert "## views: 37.5 / 75" in text and "## modules: 0 / 25" in text
     assert "Passed: **V1** title of V1." in text
-    assert "Not implemented yet (missing API):\n\n- **M1** title of M1: `AttributeError: module 'alice' has no attribute 'nn'`" in text
+    assert "Not implemented yet (missing API):\n\n- **M1** title of M1: needs `T.nn`" in text
     assert "### **V5** title of V5: 12.5 / 25 (1 of 2 checks passed; wrong result)" in text
     assert "Shortest input that shows it (hypothesis's shrunk example):" in text
     assert "```python\n# reproduce on alice-cpu" in text
@@ -218,7 +206,8 @@ def test_a_stopped_check_is_explained_by_the_graders_words_not_hypothesis_replay
     """For a timeout, crash or exit the feedback quotes the grader's cause, not hypothesis's account of replays."""
     stopped = graded["behaviours"][3]["checks"][0]
     stopped["message"] = "3 distinct failures; first: crash: the backend's process was killed by SIGSEGV while running unsqueeze"
-    stopped["detail"] = "Inconsistent results from replaying a test case!\n  last: INTERESTING from BackendError"
+    stopped["failure"] = "crash: the backend's process was killed by SIGSEGV while running unsqueeze"
+    stopped["example"] = "Inconsistent results from replaying a test case!\n  last: INTERESTING from BackendError"
     text = grade_markdown(graded)
     assert "crash: the backend's process was killed by SIGSEGV while running unsqueeze" in text
     assert "Inconsistent results" not in text and "distinct failures" not in text

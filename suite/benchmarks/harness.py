@@ -28,15 +28,12 @@ warm-up: the body runs exactly once, untimed.
 
 from __future__ import annotations
 
-import os
-import re
 import time
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Protocol
 
-from suite.outcomes import BackendMissing, describe
+from suite.outcomes import BackendMissing, Outcome, classify
 
 #: Units in which a workload counts the work one call does; throughput is work per second.
 UNITS = ("elements", "samples", "flop")
@@ -157,41 +154,16 @@ def _build_from_catalogue(name: str, T: Any, device: str, size: int) -> tuple[Wo
     return entry.build(T, device, size), {"exercises": ",".join(entry.exercises), "size_means": entry.size_means}
 
 
-#: Files whose own lines use the backend's API: an AttributeError raised there means the backend lacks that API.
-_API_USERS = {
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads.py"),
-    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "probes", "__init__.py"),
-}
-_LOOKUP_FRAMES = {"__getattr__", "__getattribute__"}
-_SIGNATURE_MISMATCH = re.compile(r"unexpected keyword argument|takes \d+ positional argument|positional argument but")
-
-
-def lacks_api(exc: BaseException) -> bool:
-    """True when ``exc`` says the backend lacks an API a workload uses (as ``missing`` is decided for probes).
-
-    NotImplementedError anywhere; an AttributeError, or a TypeError refusing an
-    argument, raised on a workload's own line (through ``__getattr__`` hooks).
-    """
-    if isinstance(exc, NotImplementedError):
-        return True
-    frames = traceback.extract_tb(exc.__traceback__)
-    while frames and frames[-1].name in _LOOKUP_FRAMES:
-        frames.pop()
-    at_workload = bool(frames) and os.path.abspath(frames[-1].filename) in _API_USERS
-    if isinstance(exc, AttributeError):
-        return at_workload and "'NoneType' object" not in str(exc)
-    return isinstance(exc, TypeError) and at_workload and bool(_SIGNATURE_MISMATCH.search(str(exc)))
-
-
 @contextmanager
 def missing_api_reported() -> Iterator[None]:
-    """Re-raise a missing API as BackendMissing, so the test's outcome is ``missing`` rather than ``error``."""
+    """Re-raise a missing API as BackendMissing (``suite.outcomes.classify`` decides), so the test ends ``missing``."""
     try:
         yield
     except Exception as exc:
-        if not lacks_api(exc):
+        verdict = classify(exc)
+        if verdict.outcome is not Outcome.MISSING:
             raise
-        raise BackendMissing(describe(exc)) from exc
+        raise BackendMissing(verdict.message, verdict.cause, verdict.name) from exc
 
 
 def torch_timer_median(function: Callable[[], Any], min_run_time: float) -> float:

@@ -36,7 +36,7 @@ from suite.grading import guard
 from suite.grading.scoring import Check, grade, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
 from suite.backends import warm_up_workers
-from suite.outcomes import BackendError
+from suite.outcomes import BackendError, Cause
 
 
 @dataclass
@@ -167,7 +167,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     spent = time.monotonic() - run.started
     if spent > run.settings.run_budget:
-        raise BackendError(f"not run: the run's time budget of {run.settings.run_budget:g} s was spent before this test")
+        raise BackendError(f"not run: the run's time budget of {run.settings.run_budget:g} s was spent before this test",
+                           Cause.NOT_RUN)
 
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_terminal_summary")

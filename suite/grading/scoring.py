@@ -9,26 +9,15 @@ same checks, records and settings always give the same grade.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
+from suite import outcomes
 from suite.grading.settings import Settings
 
-#: Why a check that did not pass ended so: the first words of the grader's message, and the cause they name.
-CAUSE_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("timeout:", "timeout"),
-    ("crash:", "crash"),
-    ("exit:", "exit"),
-    ("memory limit:", "memory"),
-    ("output limit:", "output"),
-    ("the backend failed to load:", "load"),
-    ("not run:", "not run"),
-    ("SystemExit", "exit"),  # sys.exit() in the submission, caught in its worker
-)
 #: Causes where the grader stopped the submission (or never started it), as opposed to a wrong answer or an exception.
-STOPPED = ("timeout", "crash", "exit", "memory", "output", "load", "not run")
+STOPPED = tuple(cause.value for cause in outcomes.STOPPED)
 #: Non-passing outcomes from the one a student should read first to the last.
 PROBLEM_ORDER = ("failed", "error", "missing")
 
@@ -48,32 +37,16 @@ class Check:
         return (self.test, self.backend, self.device)
 
 
-#: How the plugin words hypothesis's report of several failures; the first one is the cause.
-SEVERAL = re.compile(r"^\d+ distinct failures; first: ")
-
-
-def cause_of(outcome: str, message: str) -> str:
-    """What ended a check: its outcome, or for an ``error`` the cause the grader named (timeout, crash...)."""
-    if outcome != "error":
-        return outcome
-    message = SEVERAL.sub("", message)
-    for prefix, cause in CAUSE_PREFIXES:
-        if message.startswith(prefix):
-            return cause
-    return "exception"
-
-
 def _check_result(check: Check, record: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The check with what happened to it; a check without a record was never run."""
+    """The check with what happened to it, read from the record's fields; a check without a record was never run."""
     if record is None:
-        outcome, message, detail, seconds = "error", "not run: the run ended before this test", "", 0.0
-    else:
-        outcome, message = str(record["outcome"]), str(record["message"])
-        detail, seconds = str(record.get("detail", "")), float(record.get("seconds", 0.0))
-    return {
-        "test": check.test, "device": check.device, "outcome": outcome, "cause": cause_of(outcome, message),
-        "message": message, "detail": detail, "seconds": seconds,
-    }
+        record = {"outcome": "error", "cause": outcomes.Cause.NOT_RUN.value, "message": "not run: the run ended before this test"}
+    result = {"test": check.test, "device": check.device, "outcome": str(record["outcome"]),
+              "cause": str(record.get("cause", "")), "message": str(record.get("message", "")),
+              "seconds": float(record.get("seconds", 0.0) or 0.0)}
+    for name in ("missing", "failure", "example", "snippet"):
+        result[name] = str(record.get(name, "") or "")
+    return result
 
 
 def _status(results: list[dict[str, Any]]) -> tuple[str, str | None]:

@@ -33,9 +33,39 @@ def hits_bug_inside_backend(T: Any, device: str) -> Any:
 
 
 def reads_attribute_of_none(T: Any, device: str) -> Any:
-    """Reads an attribute of None (a grad that was never set, say): error, not missing."""
-    grad = None
-    return grad.numpy()  # type: ignore[attr-defined]
+    """Reads an attribute of a grad the backend left None: failed (a wrong value), never the suite's crash."""
+    x = T.tensor([1])
+    return x.grad.numpy()
+
+
+def indexes_a_tensor_without_getitem(T: Any, device: str) -> Any:
+    """Indexes a tensor whose class has no __getitem__: missing."""
+    return T.tensor([1])[0]
+
+
+def raises_a_tensor_to_a_power_without_pow(T: Any, device: str) -> Any:
+    """Uses ``**`` on a tensor whose class has no __pow__: missing."""
+    return T.tensor([1]) ** 2
+
+
+def iterates_a_tensor_without_iter(T: Any, device: str) -> Any:
+    """Iterates a tensor whose class has neither __iter__ nor __getitem__: missing."""
+    return list(T.tensor([1]))
+
+
+def calls_a_module_that_is_not_callable(T: Any, device: str) -> Any:
+    """Calls an object the backend offers but did not make callable: missing."""
+    return T.tensor([1])()
+
+
+def indexes_none(T: Any, device: str) -> Any:
+    """Indexes what the backend returned, None where a tensor is due: failed."""
+    return T.returns_none()[0]
+
+
+def multiplies_none(T: Any, device: str) -> Any:
+    """Multiplies what the backend returned, None where a tensor is due: failed."""
+    return T.returns_none() * 2
 
 
 def raises_value_error(T: Any, device: str) -> Any:

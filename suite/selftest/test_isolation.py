@@ -93,7 +93,7 @@ def test_misbehaviour_is_an_error_with_its_cause_and_the_next_test_recovers(tmp_
 def test_sys_exit_in_a_probe_is_an_error_not_an_exit(tmp_path: Path, start) -> None:
     """SystemExit raised by the backend is caught in the worker and reported like any exception."""
     backend = start(backend_file(tmp_path, "sys.exit(0)"))
-    with pytest.raises(BackendError, match="SystemExit"):
+    with pytest.raises(BackendError, match=r"exit: the backend called sys.exit\(0\) \(hostile.py:6\)"):
         call(backend)
 
 

@@ -15,12 +15,23 @@ from suite.outcomes import BackendError, BackendMissing, Outcome, classify_test_
 from suite.probes import selfcheck as probes
 
 
+class BareTensor:
+    """A tensor class with no operators and no indexing, its grad left None."""
+
+    def __init__(self, lib: "Lib") -> None:
+        self.grad = None
+        self.buggy = lambda: lib._internal()
+
+
 class Lib:
     """A stand-in backend whose pieces misbehave in chosen ways."""
 
     def tensor(self, data: Any) -> Any:
-        """A tensor whose method raises deep inside the library (a bug, not a missing API)."""
-        return SimpleNamespace(buggy=lambda: self._internal())
+        """A bare tensor: no operators, no indexing, a grad left None, a method that raises deep inside the library."""
+        return BareTensor(self)
+
+    def returns_none(self) -> None:
+        """A function that forgot its return statement."""
 
     def _internal(self) -> None:
         """A typo'd attribute deep in the backend."""
@@ -40,25 +51,38 @@ class Lib:
 
 
 @pytest.mark.parametrize(
-    ("probe", "outcome"),
+    ("probe", "outcome", "cause", "name"),
     [
-        (probes.uses_missing_namespace_attribute, "missing"),
-        (probes.uses_missing_tensor_method, "missing"),
-        (probes.calls_not_implemented, "missing"),
-        (probes.passes_unknown_keyword, "missing"),
-        (probes.hits_bug_inside_backend, "error"),
-        (probes.reads_attribute_of_none, "error"),
-        (probes.raises_value_error, "error"),
-        (probes.exits, "error"),
-        (probes.returns_a_tensor_like_object, "error"),
+        (probes.uses_missing_namespace_attribute, "missing", "missing name", "T.nn"),
+        (probes.uses_missing_tensor_method, "missing", "missing name", "BareTensor.unsqueeze"),
+        (probes.calls_not_implemented, "missing", "not implemented", "Lib.not_implemented"),
+        (probes.passes_unknown_keyword, "missing", "unknown keyword", "Lib.narrow(..., drop_last=...)"),
+        (probes.indexes_a_tensor_without_getitem, "missing", "no operator", "BareTensor[...] (__getitem__)"),
+        (probes.raises_a_tensor_to_a_power_without_pow, "missing", "no operator", "BareTensor ** or pow() int"),
+        (probes.iterates_a_tensor_without_iter, "missing", "no operator", "iter(BareTensor) (__iter__)"),
+        (probes.calls_a_module_that_is_not_callable, "missing", "no operator", "BareTensor(...) (__call__)"),
+        (probes.reads_attribute_of_none, "failed", "wrong value", ""),
+        (probes.indexes_none, "failed", "wrong value", ""),
+        (probes.multiplies_none, "failed", "wrong value", ""),
+        (probes.hits_bug_inside_backend, "error", "exception", ""),
+        (probes.raises_value_error, "error", "exception", ""),
+        (probes.exits, "error", "exit", ""),
+        (probes.returns_a_tensor_like_object, "error", "suite", ""),
     ],
-    ids=lambda v: getattr(v, "__name__", v),
+    ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
 )
-def test_probe_exceptions_are_classified(probe: Any, outcome: str) -> None:
-    """Each way a probe can end maps to its documented outcome."""
+def test_probe_exceptions_are_classified(probe: Any, outcome: str, cause: str, name: str) -> None:
+    """Each way a probe can end maps to its documented outcome, cause and missing name."""
     reply = execute(Lib(), probe, "cpu", {})
     assert not reply["ok"]
-    assert reply["outcome"] == outcome, reply["message"]
+    assert (reply["outcome"], reply["cause"], reply["name"]) == (outcome, cause, name), reply["message"]
+
+
+def test_a_wrong_value_is_named_by_the_expression_that_holds_it() -> None:
+    """A grad left None is reported as `x.grad` being None, at the suite's probe line, not as the suite's crash."""
+    message = execute(Lib(), probes.reads_attribute_of_none, "cpu", {})["message"]
+    assert message.startswith("wrong value: `x.grad` is None, which has no `.numpy`"), message
+    assert "the suite's suite/probes/selfcheck.py:" in message
 
 
 def test_successful_probe_returns_plain_value() -> None:
