@@ -38,8 +38,9 @@ BUILTINS: dict[str, str] = {
 #: The entry-point group through which an installed package offers a backend.
 ENTRY_POINT_GROUP = "torch_conformance.backends"
 
-#: Attributes a namespace must have to count as torch-like at all.
-REQUIRED_ATTRIBUTES = ("tensor",)
+#: Names of torch's API: a namespace offering none of them is not torch-like at all (a typo'd file, the wrong
+#: attribute). One that offers some is accepted, and whatever it lacks is reported ``missing`` per behaviour.
+TORCH_LIKE_NAMES = ("tensor", "Tensor", "from_numpy", "zeros", "ones", "randn", "float32", "no_grad", "nn", "optim", "utils")
 
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
@@ -120,8 +121,17 @@ def _absolute(target: str) -> str:
 def _default_label(target: str, kind: str) -> str:
     """The label a spec gets when the user gave none: name, file stem or module."""
     if kind == "path":
-        path = Path(_split_attribute(target)[0])
-        stem = path.parent.name if path.name == "__init__.py" else path.stem if path.suffix == ".py" else path.name
+        path = Path(_split_attribute(target)[0]).expanduser().absolute()
+        if path.name == "__init__.py":
+            path = path.parent
+        stem = path.stem if path.suffix == ".py" else path.name
+        if stem in BUILTINS:  # a submission's own torch/ or torch.py must not pass for the built-in
+            parent = path.parent.name
+            if not _LABEL.match(parent) or parent in BUILTINS:
+                raise BackendSpecError(
+                    f"--backend {target!r}: its name {stem!r} is a built-in backend's; give it a label: mine={target}"
+                )
+            return parent
         return stem or "backend"
     if kind == "module":
         return target.replace(":", ".")
@@ -240,12 +250,12 @@ def _load_entry_point(spec: BackendSpec) -> Any:
 
 def _check_torch_like(spec: BackendSpec, namespace: Any) -> None:
     """Refuse an object that offers none of torch's API (a typo'd file, the wrong attribute)."""
-    absent = [name for name in REQUIRED_ATTRIBUTES if not hasattr(namespace, name)]
-    if absent:
+    if not any(hasattr(namespace, name) for name in TORCH_LIKE_NAMES):
         what = getattr(namespace, "__name__", type(namespace).__name__)
         raise BackendSpecError(
-            f"backend {spec.label!r} ({spec.text}): {what} is not a torch-like namespace (it has no "
-            f"{', '.join(absent)}); point at the module offering torch's API, or at an object inside one with module:attr"
+            f"backend {spec.label!r} ({spec.text}): {what} is not a torch-like namespace (it has none of "
+            f"{', '.join(TORCH_LIKE_NAMES)}); point at the module offering torch's API, or at an object inside one "
+            "with module:attr"
         )
 
 
@@ -254,17 +264,35 @@ def version_of(namespace: Any) -> str:
     return str(getattr(namespace, "__version__", None) or "unversioned")
 
 
-def device_availability(namespace: Any) -> dict[str, str | None]:
-    """For cpu and cuda: None where the device is there, else the reason it is not."""
-    reasons: dict[str, str | None] = {"cpu": None}
-    cuda = getattr(namespace, "cuda", None)
-    if cuda is None or not hasattr(cuda, "is_available"):
-        reasons["cuda"] = "the backend has no cuda.is_available()"
-    else:
+def device_availability(namespace: Any, devices: tuple[str, ...] = ("cpu", "cuda")) -> dict[str, str | None]:
+    """For each device name: None where the backend has it, else the reason it does not.
+
+    The cpu is always there. For any other device ``kind`` (or ``kind:N``) the
+    backend is asked: ``T.<kind>.is_available()`` where it offers that, else a
+    tensor is made there (``T.tensor([0.0], device=name)``) and must say it is there.
+    """
+    reasons: dict[str, str | None] = {}
+    for name in devices:
+        kind = name.split(":")[0]
+        if kind == "cpu":
+            reasons[name] = None
+            continue
+        module = getattr(namespace, kind, None)
         try:
-            reasons["cuda"] = None if cuda.is_available() else "cuda.is_available() is False"
+            if module is not None and hasattr(module, "is_available"):
+                reasons[name] = None if module.is_available() else f"{kind}.is_available() is False"
+                continue
+            made = namespace.tensor([0.0], device=name)
+            printed = str(made.device)
+            reasons[name] = None if printed.split(":")[0] == kind else (
+                f"the backend has no {kind}.is_available(), and a tensor made with device={name!r} says it is on {printed!r}")
         except Exception as exc:  # a backend's own bug must not stop the run
-            reasons["cuda"] = f"cuda.is_available() raised {type(exc).__name__}: {exc}"
+            message = " ".join(str(exc).split())[:200]
+            if module is not None and hasattr(module, "is_available"):
+                reasons[name] = f"{kind}.is_available() raised {type(exc).__name__}: {message}"
+            else:
+                reasons[name] = (f"the backend has no {kind}.is_available(), and tensor([0.0], device={name!r}) "
+                                 f"raised {type(exc).__name__}: {message}")
     return reasons
 
 

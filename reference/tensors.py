@@ -190,11 +190,12 @@ def expected_values(data: Any, default_dtype: str = "float32") -> np.ndarray:
 
 
 def type_string(dtype: str, device: str = "cpu") -> str:
-    """``Tensor.type()``: ``torch.FloatTensor`` on the cpu, ``torch.cuda.FloatTensor`` on cuda (T1-T3)."""
+    """``Tensor.type()``: ``torch.FloatTensor`` on the cpu, ``torch.<device>.FloatTensor`` elsewhere (T1-T3).
+
+    PyTorch names cuda's ``torch.cuda.FloatTensor`` and every other device the same way (``torch.xpu...``).
+    """
     kind = device.split(":")[0]
-    if kind not in ("cpu", "cuda"):
-        raise ValueError(f"no legacy type name for device {device!r}")
-    return f"torch.{'cuda.' if kind == 'cuda' else ''}{TYPE_NAMES[dtype]}"
+    return f"torch.{'' if kind == 'cpu' else kind + '.'}{TYPE_NAMES[dtype]}"
 
 
 # --- T5: memory ----------------------------------------------------------------------------------

@@ -105,7 +105,7 @@ CAUSE_WORDS: dict[str, str] = {
     "wrong value": "wrong result: the backend returned an unusable value",
     "missing name": "not implemented yet (missing API)",
     "not implemented": "not implemented yet (NotImplementedError)",
-    "unknown keyword": "not implemented yet (an argument the function does not take)",
+    "signature": "not implemented yet (the function does not take these arguments)",
     "no operator": "not implemented yet (an operator or protocol the objects lack)",
     "exception": "raised an exception",
     "suite": "the suite itself raised (not your code: please tell the course staff)",

@@ -53,6 +53,7 @@ class Backend:
     """What every handle knows: the spec, the version and which devices are there."""
 
     spec: registry.BackendSpec
+    wanted: tuple[str, ...] = ("cpu", "cuda")  # the devices this run asks about
     version: str = "unknown"
     devices: dict[str, str | None] = field(default_factory=lambda: {"cpu": None, "cuda": "not loaded"})
     load_error: str | None = None
@@ -90,7 +91,7 @@ class InProcessBackend(Backend):
         """Import the namespace; raises BackendSpecError."""
         self.namespace = registry.load(self.spec)
         self.version = registry.version_of(self.namespace)
-        self.devices = registry.device_availability(self.namespace)
+        self.devices = registry.device_availability(self.namespace, self.wanted)
 
     def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
         """Run the probe here, its arguments and reply passing through the codec as they would to a worker."""
@@ -133,8 +134,8 @@ def _rss_bytes(pid: int) -> int:
 class WorkerBackend(Backend):
     """A backend held by its own worker process, restarted after anything that kills it."""
 
-    def __init__(self, spec: registry.BackendSpec, limits: Limits) -> None:
-        super().__init__(spec)
+    def __init__(self, spec: registry.BackendSpec, limits: Limits, wanted: tuple[str, ...] = ("cpu", "cuda")) -> None:
+        super().__init__(spec, wanted)
         self.limits = limits
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
@@ -170,7 +171,7 @@ class WorkerBackend(Backend):
         workdir = os.path.join(self._dir, "cwd")
         self._process = context.Process(
             # Not daemonic: a backend may start processes of its own (DataLoader workers).
-            target=worker.main, args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path), daemon=False,
+            target=worker.main, args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path, self.wanted), daemon=False,
             name=f"conformance-worker-{self.spec.label}",
         )
         self._process.start()

@@ -82,6 +82,17 @@ def assert_true(condition: bool, what: str, detail: str = "") -> None:
         raise ConformanceFailure(what + (f": {detail}" if detail else ""))
 
 
+def assert_on_device(printed: str | list[str], device: str, what: str) -> None:
+    """Each ``str(t.device)`` is ``device`` or ``device:N``: the convention by which the suite reads where a tensor is."""
+    __tracebackhide__ = True
+    names = [printed] if isinstance(printed, str) else list(printed)
+    kind = device.split(":")[0]
+    if not all(name == device or name.split(":")[0] == kind for name in names):
+        shown = printed if isinstance(printed, str) else names
+        raise ConformanceFailure(f"{what}: expected str(t.device) to be {device!r} or '{kind}:N'\n"
+                                 f"{' ' * len(what)}  but got {shown!r}")
+
+
 def assert_close(
     actual: Any,
     expected: Any,

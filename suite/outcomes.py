@@ -47,7 +47,7 @@ class Cause(str, Enum):
     WRONG_VALUE = "wrong value"  # the backend returned something unusable (None where a tensor is due)
     MISSING_NAME = "missing name"  # no such attribute on the backend's namespace, module, class or object
     NOT_IMPLEMENTED = "not implemented"  # NotImplementedError
-    UNKNOWN_KEYWORD = "unknown keyword"  # the backend's function refuses an argument the documents pass
+    SIGNATURE = "signature"  # the backend's function does not take the arguments the documents pass
     NO_OPERATOR = "no operator"  # an operator or protocol the backend's objects do not support
     EXCEPTION = "exception"  # anything else the backend raised
     TIMEOUT = "timeout"
@@ -63,7 +63,7 @@ class Cause(str, Enum):
 #: Causes where the backend's process was stopped (or never started), not an answer it gave.
 STOPPED = (Cause.TIMEOUT, Cause.CRASH, Cause.EXIT, Cause.MEMORY, Cause.OUTPUT, Cause.LOAD, Cause.NOT_RUN)
 #: Causes that make a test ``missing``.
-MISSING_CAUSES = (Cause.MISSING_NAME, Cause.NOT_IMPLEMENTED, Cause.UNKNOWN_KEYWORD, Cause.NO_OPERATOR)
+MISSING_CAUSES = (Cause.MISSING_NAME, Cause.NOT_IMPLEMENTED, Cause.SIGNATURE, Cause.NO_OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,9 @@ def _owner_name(obj: Any, namespace: Any) -> str:
     """How a reader names ``obj``: ``T`` for the namespace, ``T.nn`` for its modules, a class or type name."""
     if obj is namespace:
         return "T"
+    path = _path_in(namespace, obj)
+    if path:
+        return path
     if isinstance(obj, ModuleType):
         root = getattr(namespace, "__name__", None)
         name = obj.__name__
@@ -154,6 +157,22 @@ def _owner_name(obj: Any, namespace: Any) -> str:
     if isinstance(obj, type):
         return obj.__name__
     return type(obj).__name__
+
+
+def _path_in(namespace: Any, obj: Any, depth: int = 2) -> str:
+    """``T.nn`` or ``T.utils.data``: where ``obj`` sits among the namespace's non-callable attributes, else ""."""
+    level = [("T", namespace)]
+    for _ in range(depth):
+        found = []
+        for prefix, parent in level:
+            for name, value in list(getattr(parent, "__dict__", {}).items()):
+                if name.startswith("_") or callable(value) or isinstance(value, (int, float, str, bytes, tuple, list, dict)):
+                    continue
+                if value is obj:
+                    return f"{prefix}.{name}"
+                found.append((f"{prefix}.{name}", value))
+        level = found
+    return ""
 
 
 _TYPE = r"'([\w.]+)'"
@@ -175,7 +194,11 @@ _OPERATOR_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[int, ...]], ...] = (
      "number from {0} (__float__)", (0,)),
 )
 _UNKNOWN_KEYWORD = re.compile(r"([\w.<>]+)\(\) got an unexpected keyword argument '(\w+)'")
-_POSITIONAL = re.compile(r"([\w.<>]+)\(\) takes (?:from )?\d+ (?:to \d+ )?positional arguments? but \d+ (?:were|was) given")
+_POSITIONAL = re.compile(r"([\w.<>]+)\(\) (?:takes (?:from )?\d+ (?:to \d+ )?positional arguments? but \d+ (?:were|was) "
+                         r"given|missing \d+ required (?:positional|keyword-only) arguments?)")
+#: Python saying a backend's object is not the kind of thing the documents use it as (a function where a class is due).
+_WRONG_KIND = re.compile(r"^(isinstance|issubclass)\(\) arg 2 must be a type|^super\(\) argument 1 must be a type"
+                         r"|^metaclass conflict|^function\(\) argument 'code' must be code")
 
 
 def _operator(message: str) -> tuple[str, list[str]] | None:
@@ -183,7 +206,7 @@ def _operator(message: str) -> tuple[str, list[str]] | None:
     for pattern, template, type_groups in _OPERATOR_PATTERNS:
         match = pattern.match(message)
         if match:
-            groups = match.groups()
+            groups = tuple(g.replace(" or pow()", "") for g in match.groups())
             return template.format(*groups), [groups[i] for i in type_groups]
     return None
 
@@ -219,7 +242,7 @@ def classify(exc: BaseException, namespace: Any = None, root: str | None = None)
         return Verdict(Outcome.MISSING, Cause.NOT_IMPLEMENTED, f"not implemented: {name}" + (f" ({text})" if text else ""), name)
     if at_suite is not None and isinstance(exc, AttributeError):
         obj, attr = getattr(exc, "obj", None), getattr(exc, "name", None) or ""
-        if isinstance(obj, PLAIN_TYPES):
+        if isinstance(obj, PLAIN_TYPES) and (obj is not None or text.startswith("'NoneType' object")):
             expr = _expression(at_suite).removesuffix(f".{attr}") if attr else _expression(at_suite)
             message = f"wrong value: `{expr}` is {_value_words(obj)}, which has no `.{attr}` ({where(at_suite, root)})"
             return Verdict(Outcome.FAILED, Cause.WRONG_VALUE, message)
@@ -229,8 +252,12 @@ def classify(exc: BaseException, namespace: Any = None, root: str | None = None)
         keyword = _UNKNOWN_KEYWORD.search(text)
         positional = _POSITIONAL.search(text)
         if keyword or positional:
-            name = f"{keyword.group(1)}(..., {keyword.group(2)}=...)" if keyword else f"{positional.group(1)}(...)"  # type: ignore[union-attr]
-            return Verdict(Outcome.MISSING, Cause.UNKNOWN_KEYWORD, f"missing: {name}: {text} ({where(at_suite, root)})", name)
+            function = (keyword or positional).group(1).split(".<locals>.")[-1]  # type: ignore[union-attr]
+            name = f"{function}(..., {keyword.group(2)}=...)" if keyword else f"{function}(...)"
+            return Verdict(Outcome.MISSING, Cause.SIGNATURE, f"missing: {name}: {text} ({where(at_suite, root)})", name)
+        if _WRONG_KIND.search(text):
+            message = f"wrong value: `{_expression(at_suite)}` raised TypeError: {text} ({where(at_suite, root)})"
+            return Verdict(Outcome.FAILED, Cause.WRONG_VALUE, message)
         found = _operator(text)
         if found is not None:
             name, types = found
@@ -257,11 +284,10 @@ def _not_implemented_name(exc: BaseException) -> str:
 def where(frame: traceback.FrameSummary, root: str | None = None) -> str:
     """``the suite's suite/probes/autograd.py:46``, or ``mytorch/tensor.py:12`` relative to the backend's own root."""
     path = os.path.abspath(frame.filename)
-    suite_parent = os.path.dirname(SUITE_ROOT)
-    if path.startswith(SUITE_ROOT + os.sep):
-        return f"the suite's {os.path.relpath(path, suite_parent)}:{frame.lineno}"
-    if root and path.startswith(os.path.abspath(root) + os.sep):
+    if root and path.startswith(os.path.abspath(root) + os.sep):  # first: a backend may live inside the suite's folder
         return f"{os.path.relpath(path, root)}:{frame.lineno}"
+    if path.startswith(SUITE_ROOT + os.sep):
+        return f"the suite's {os.path.relpath(path, os.path.dirname(SUITE_ROOT))}:{frame.lineno}"
     return f"{path}:{frame.lineno}"
 
 

@@ -20,7 +20,7 @@ from suite import PROJECT_ROOT
 from suite.backends import Limits, ProbeRunner
 from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
 from suite.repro import snippet
-from suite.session import DEVICES, Record, RunState, parse_size
+from suite.session import Record, RunState, parse_size
 
 #: Sub-plugins, each owning one concern; pytest loads them with this module.
 pytest_plugins = ["suite.rootdir", "suite.benchmarks.plugin", "suite.grading.plugin"]
@@ -43,8 +43,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Default: every built-in backend. With --backend, the project's own self-tests are deselected.",
     )
     group.addoption(
-        "--device", action="append", default=[], choices=DEVICES,
-        help="device to test on; repeatable (default: cpu and cuda; cuda is skipped, with the reason, where absent)",
+        "--device", action="append", default=[], metavar="NAME",
+        help="device to test on; repeatable. Any device a backend offers (cpu, cuda, mps, xpu, its own; cuda:1). "
+        "Default: cpu and cuda. A device the backend lacks is skipped with the reason: T.<name>.is_available() "
+        "where it has one, else a tensor made there.",
     )
     group.addoption("--report-dir", metavar="DIR", help="folder for this run's tables (default: reports/runs/<timestamp>/)")
     group.addoption(

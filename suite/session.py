@@ -14,7 +14,17 @@ from suite import PROJECT_ROOT
 from suite.backends import Backend, InProcessBackend, Limits, WorkerBackend
 from suite.outcomes import BackendError
 
+#: The devices a run asks about unless --device names others.
 DEVICES = ("cpu", "cuda")
+_DEVICE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(:\d+)?$")
+
+
+def parse_devices(names: list[str]) -> tuple[str, ...]:
+    """The devices --device named (any name a backend may offer: mps, xpu, npu, cuda:1), or the default two."""
+    for name in names:
+        if not _DEVICE_NAME.match(name):
+            raise ValueError(f"--device {name!r}: a device is a name, optionally with an index (cpu, cuda, xpu, cuda:1)")
+    return tuple(dict.fromkeys(names)) or DEVICES
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
 
 
@@ -101,10 +111,11 @@ class RunState:
                 raise registry.BackendSpecError(
                     f"two backends are labelled {label!r}; name them apart with label=spec (alice=./alice/mytorch.py)"
                 )
+        wanted = parse_devices(devices)
         backends: dict[str, Backend] = {}
         try:
             for spec in parsed:
-                backend = _make_backend(spec, isolate, limits)
+                backend = _make_backend(spec, isolate, limits, wanted)
                 backends[spec.label] = backend
                 try:
                     backend.load()
@@ -118,7 +129,7 @@ class RunState:
             raise
         return cls(
             backends=backends,
-            devices=tuple(devices or DEVICES),
+            devices=wanted,
             limits=limits,
             report_dir=Path(report_dir) if report_dir else default_report_dir(),
             explicit=explicit,
@@ -130,7 +141,7 @@ class RunState:
             backend.close()
 
 
-def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits) -> Backend:
+def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits, wanted: tuple[str, ...]) -> Backend:
     """An in-process or worker-held handle, as ``--isolate`` decides for this spec."""
     in_process = isolate == "never" or (isolate == "auto" and spec.builtin)
-    return InProcessBackend(spec) if in_process else WorkerBackend(spec, limits)
+    return InProcessBackend(spec, wanted) if in_process else WorkerBackend(spec, limits, wanted)

@@ -46,7 +46,7 @@ def _confine(workdir: str, output_path: str) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
 
 
-def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path: str) -> None:
+def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path: str, devices: tuple[str, ...]) -> None:
     """Load the backend ``canonical`` names (messages quote it as the user ``typed`` it) and serve probe calls."""
     _confine(workdir, output_path)
     spec = replace(registry.parse_spec(canonical), text=typed)
@@ -55,7 +55,7 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
         hello: dict[str, Any] = {
             "ok": True,
             "version": registry.version_of(namespace),
-            "devices": registry.device_availability(namespace),
+            "devices": registry.device_availability(namespace, devices),
         }
     except registry.BackendSpecError as exc:
         hello = {"ok": False, "message": str(exc)}

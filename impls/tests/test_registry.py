@@ -119,7 +119,7 @@ def test_entry_point_backend(tmp_path: Path, isolated_imports: None) -> None:
         ("no.such.module", "no module named 'no.such.module'"),
         ("./no/such/file.py", "no such file or folder"),
         ("numpy:no_such_attr", "has no attribute 'no_such_attr'"),
-        ("json", "json is not a torch-like namespace (it has no tensor)"),
+        ("json", "json is not a torch-like namespace (it has none of tensor, Tensor, from_numpy"),
     ],
     ids=["unknown-module", "missing-file", "missing-attribute", "not-torch-like"],
 )
@@ -163,7 +163,8 @@ def test_device_availability_reports_reasons() -> None:
     broken = SimpleNamespace(tensor=None, cuda=SimpleNamespace(is_available=boom))
     assert registry.device_availability(has_cuda) == {"cpu": None, "cuda": None}
     assert registry.device_availability(no_cuda)["cuda"] == "cuda.is_available() is False"
-    assert registry.device_availability(SimpleNamespace(tensor=None))["cuda"] == "the backend has no cuda.is_available()"
+    assert registry.device_availability(SimpleNamespace(tensor=None))["cuda"].startswith(
+        "the backend has no cuda.is_available(), and tensor([0.0], device='cuda') raised TypeError")
     assert "RuntimeError: driver" in registry.device_availability(broken)["cuda"]
 
 
@@ -173,3 +174,51 @@ def test_loader_snippet_gives_T() -> None:
     assert registry.loader_snippet(parse_spec("numpy")) == "import impls.numpy_backend as T"
     assert registry.loader_snippet(parse_spec("pkg.mod")) == "import pkg.mod as T"
     assert registry.loader_snippet(parse_spec("/x/m.py")) == "from impls.registry import load; T = load('/x/m.py')"
+
+
+def test_a_namespace_without_lowercase_tensor_is_accepted(tmp_path: Path) -> None:
+    """Offering some of torch's API is enough to load: what is absent is reported missing per behaviour."""
+    (tmp_path / "mini.py").write_text("class Tensor:\n    pass\n\ndef zeros(*shape):\n    return Tensor()\n")
+    namespace = load(str(tmp_path / "mini.py"))
+    assert not hasattr(namespace, "tensor") and hasattr(namespace, "zeros")
+
+
+@pytest.mark.parametrize("layout", ["torch/__init__.py", "torch.py", "numpy/__init__.py"])
+def test_a_submission_named_like_a_built_in_takes_its_folders_name(tmp_path: Path, layout: str) -> None:
+    """``alice/torch/`` is labelled ``alice``, never ``torch``: reports must not mistake it for PyTorch."""
+    file = tmp_path / "alice" / layout
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text("def tensor(data):\n    return data\n")
+    target = file.parent if file.name == "__init__.py" else file
+    spec = parse_spec(str(target))
+    assert (spec.label, spec.kind) == ("alice", "path")
+
+
+def test_a_built_in_name_in_a_built_in_named_folder_asks_for_a_label(tmp_path: Path) -> None:
+    """``torch/torch.py`` cannot be named for its folder either: the error says how to label it."""
+    file = tmp_path / "numpy" / "torch.py"
+    file.parent.mkdir()
+    file.write_text("tensor = list\n")
+    with pytest.raises(BackendSpecError, match=r"give it a label: mine="):
+        parse_spec(str(file))
+    assert parse_spec(f"mine={file}").label == "mine"
+
+
+def test_any_device_is_asked_of_the_backend() -> None:
+    """``T.<name>.is_available()`` where the backend has it, else a tensor made there must say it is there."""
+    class Made:
+        def __init__(self, device: str) -> None:
+            self.device = device
+
+    def tensor(data: object, device: str = "cpu") -> Made:
+        if device.startswith("npu"):
+            return Made("npu:0")
+        if device == "fake":
+            return Made("cpu")
+        raise RuntimeError(f"no device {device}")
+
+    lib = SimpleNamespace(tensor=tensor, xpu=SimpleNamespace(is_available=lambda: True))
+    found = registry.device_availability(lib, ("cpu", "xpu", "npu", "npu:1", "fake", "mps"))
+    assert found["cpu"] is None and found["xpu"] is None and found["npu"] is None and found["npu:1"] is None
+    assert found["fake"].endswith("says it is on 'cpu'")
+    assert "raised RuntimeError: no device mps" in found["mps"]

@@ -65,10 +65,11 @@ class BenchmarkFixture(Protocol):
 
 
 def synchroniser(T: Any, device: str) -> Callable[[], None] | None:
-    """``T.cuda.synchronize`` for a cuda device (``"cuda"`` or ``"cuda:N"``); None where nothing needs waiting for."""
-    if device.split(":")[0] != "cuda":
+    """``T.<device>.synchronize`` for any device but the cpu that offers it (``cuda``, ``mps``, ``xpu``, ``cuda:N``)."""
+    kind = device.split(":")[0]
+    if kind == "cpu":
         return None
-    return T.cuda.synchronize
+    return getattr(getattr(T, kind, None), "synchronize", None)
 
 
 def timed(run: Callable[[], Any], sync: Callable[[], None] | None) -> Callable[[], Any]:

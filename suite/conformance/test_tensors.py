@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from reference import tensors as ref
 from reference import views as ref_views
-from suite.compare import assert_close, assert_equal, assert_true
+from suite.compare import assert_close, assert_equal, assert_on_device, assert_true
 from suite.probes import tensors as probes
 from suite.strategies import matrix_views, shapes
 
@@ -245,7 +245,7 @@ def test_memory_sharing(run, constructor: str, shape: tuple[int, ...], dtype: st
     made_dtype = requested or dtype
     shares = ref.shares_memory(constructor, run.device, dtype_changes=made_dtype != dtype)
     what = f"{constructor} of a {dtype} array of shape {shape}" + (f" with dtype={requested}" if requested else "")
-    assert_equal(seen["device"], ref.result_device(constructor, run.device), f"{what}: device")
+    assert_on_device(seen["device"], ref.result_device(constructor, run.device), f"{what}: device")
     made = x.astype(made_dtype)
     check_made(seen["made"], made, made_dtype, what)
     written = x.copy()
@@ -282,7 +282,7 @@ def test_like_keeps_shape_and_dtype(run, shape: tuple[int, ...], dtype: str, whi
     seen = run(probes.like, which=which, shape=shape, dtype=dtype)
     expected = ref.like(np.zeros(shape, dtype=dtype), 0 if which == "zeros_like" else 1)
     check_made(seen, expected, dtype, f"{which} of a {dtype} tensor of shape {shape}")
-    assert_equal(seen["device"], run.device, f"{which}(x).device")
+    assert_on_device(seen["device"], run.device, f"{which}(x).device")
 
 
 @behaviour("T6")

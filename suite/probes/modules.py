@@ -26,8 +26,8 @@ def _on(device: str, thing: Any) -> Any:
 
 
 def _device_name(t: Any) -> str:
-    """The device type a tensor reports: ``"cpu"`` or ``"cuda"`` (``"cuda:0"`` loses its index)."""
-    return str(t.device).split(":")[0]
+    """Where a tensor says it is, as printed: ``str(t.device)`` (``"cpu"``, ``"cuda:0"``)."""
+    return str(t.device)
 
 
 def _value(T: Any, value: Spec) -> Any:

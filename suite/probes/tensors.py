@@ -16,8 +16,8 @@ def _on(device: str) -> dict[str, str]:
 
 
 def _device_kind(t: Any) -> str:
-    """``"cpu"`` or ``"cuda"``: where a tensor lives, without the index."""
-    return str(t.device).split(":")[0]
+    """Where a tensor says it lives, as printed: ``str(t.device)`` (``"cpu"``, ``"cuda:0"``)."""
+    return str(t.device)
 
 
 def _made(T: Any, t: Any) -> dict[str, Any]:
