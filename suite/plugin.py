@@ -18,6 +18,7 @@ from impls.registry import BackendSpecError
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
 from suite.backends import Limits, ProbeRunner
+from suite.known_failures import KnownFailures
 from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
 from suite.repro import snippet
 from suite.session import Record, RunState, parse_size
@@ -58,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="per-test time limit for an isolated backend (default 60)")
     group.addoption("--memory-limit", default="4GiB", metavar="SIZE",
                     help="memory limit of an isolated backend's process (default 4GiB)")
+    group.addoption("--known-failures", metavar="FILE",
+                    help="a backend author's list of what is expected to fail yet (behaviour ids, families or test ids, "
+                    "one per line, '# reason'): those report xfailed, and one that passes is reported XPASS")
+    group.addoption("--contract", action="store_true",
+                    help="run no test: look up on each backend every name the probes use (suite/contract.json) and "
+                    "print, per behaviour, what it has and lacks and how many behaviours it can attempt")
     group.addoption("--max-examples", type=int, metavar="N",
                     help="hypothesis examples per property test (default: the profile's, 25 under 'ci')")
 
@@ -90,6 +97,8 @@ def pytest_configure(config: pytest.Config) -> None:
             # (its tests report the cause, and a run of self-tests is not stopped by it).
             strict=not grading and bool(config.getoption("backend")),
         )
+        known = config.getoption("known_failures")
+        state.known = KnownFailures.read(known) if known else None
     except (BackendSpecError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[STATE] = state
@@ -109,6 +118,41 @@ def _register_hypothesis_profiles(config: pytest.Config) -> None:
         settings.register_profile("ci-examples", settings.get_profile(settings.get_current_profile_name()),
                                   max_examples=examples)
         settings.load_profile("ci-examples")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> bool | None:
+    """With --contract: print each backend's contract check instead of collecting any test."""
+    config = session.config
+    if not config.getoption("contract"):
+        return None
+    from suite.contract import check_names, load_contract, report_lines, verdicts
+
+    contract = load_contract()
+    writer = config.pluginmanager.get_plugin("terminalreporter")
+    state = config.stash[STATE]
+    for backend in state.backends.values():
+        if backend.load_error:
+            lines = [f"{backend.label}: {backend.load_error}"]
+        else:
+            backend.begin_test(state.limits)
+            try:
+                found = backend.call(check_names, "cpu", {"names": contract.all_names(), "kinds": contract.member_kinds()})
+                lines = report_lines(backend.label, verdicts(contract, found))
+            except EndsTheTest as exc:
+                lines = [f"{backend.label}: looking the names up ended: {exc.msg}"]
+            finally:
+                backend.end_test()
+        for line in lines:
+            writer.write_line(line) if writer else print(line)
+    return True
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With --contract nothing runs, and that is not a failure."""
+    if session.config.getoption("contract", False) and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.OK
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -231,6 +275,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     setattr(report, OUTCOME, outcome.value)
     if marker is not None:
         behaviour = BEHAVIOURS[marker.args[0]]
+        known = _known_failure(item, report, outcome, behaviour.id)
+        if known:
+            fields["known"] = known
         if not report.passed and not report.skipped:
             report.sections.insert(0, ("behaviour", f"{behaviour.id} ({behaviour.family}): {behaviour.title}"))
         label, device = param
@@ -239,6 +286,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             outcome=outcome.value, seconds=round(report.duration, 6), message=message, **fields,
         ))
     return report
+
+
+def _known_failure(item: pytest.Item, report: pytest.TestReport, outcome: Outcome, behaviour: str) -> str:
+    """For a test the known-failures file lists: report it xfailed (or XPASS when it passed); return the reason."""
+    known = item.config.stash[STATE].known
+    entry = known.find(_test_id(item), behaviour) if known is not None and outcome is not Outcome.SKIPPED else None
+    if entry is None:
+        return ""
+    report.wasxfail = f"known failure: {entry.reason}"
+    if outcome is Outcome.PASSED:
+        known.now_passing.append(_test_id(item))
+    else:
+        known.still_failing.append((_test_id(item), outcome.value))
+        report.outcome = "skipped"  # pytest's xfailed: expected, so the run can pass while the work goes on
+    return entry.reason
 
 
 def _failure_and_example(exc: BaseException) -> tuple[str, str]:
@@ -266,6 +328,8 @@ def _one_line(exc: BaseException, verdict: Verdict) -> str:
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
     """Show ``missing`` and ``error`` apart from ``failed`` in progress and the final counts."""
     outcome = getattr(report, OUTCOME, None)
+    if hasattr(report, "wasxfail"):
+        return None  # xfailed or XPASS, as pytest shows them
     if report.when == "call" and outcome == Outcome.MISSING.value:
         return "missing", "M", "MISSING"
     if report.when == "call" and outcome == Outcome.ERROR.value:
@@ -278,7 +342,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     state = config.stash.get(STATE, None)
     if state is None:
         return
-    missing = [r for r in state.records if r.outcome == Outcome.MISSING.value]
+    if state.known is not None:
+        terminalreporter.section("known failures", sep="-")
+        for line in state.known.summary_lines():
+            terminalreporter.write_line(line)
+    missing = [r for r in state.records if r.outcome == Outcome.MISSING.value and not r.known]
     if missing:
         terminalreporter.section("missing API", sep="-")
         for record in missing:

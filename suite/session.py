@@ -12,6 +12,7 @@ from typing import Any
 from impls import registry
 from suite import PROJECT_ROOT
 from suite.backends import Backend, InProcessBackend, Limits, WorkerBackend
+from suite.known_failures import KnownFailures
 from suite.outcomes import BackendError
 
 #: The devices a run asks about unless --device names others.
@@ -87,6 +88,7 @@ class RunState:
     report_dir: Path
     explicit: bool  # True when the user named backends with --backend
     records: list[Record] = field(default_factory=list)
+    known: KnownFailures | None = None  # the --known-failures file, with what became of its entries
 
     @classmethod
     def create(

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from suite.probes import read, shape_of, tensor
+from suite.probes import device_name, read, shape_of, tensor
 
 Spec = tuple[Any, ...]
 
@@ -23,11 +23,6 @@ Spec = tuple[Any, ...]
 def _on(device: str, thing: Any) -> Any:
     """``thing.to(device)`` off the cpu; on the cpu the thing itself (no call at all)."""
     return thing if device == "cpu" else thing.to(device)
-
-
-def _device_name(t: Any) -> str:
-    """Where a tensor says it is, as printed: ``str(t.device)`` (``"cpu"``, ``"cuda:0"``)."""
-    return str(t.device)
 
 
 def _value(T: Any, value: Spec) -> Any:
@@ -250,8 +245,8 @@ def to_device(T: Any, device: str) -> dict[str, Any]:
     x = T.rand(3, 28, 28).to(device)
     return {
         "returns_itself": moved is model,
-        "parameter_devices": [_device_name(p) for p in model.parameters()],
-        "tensor_device": _device_name(x),
+        "parameter_devices": [device_name(p) for p in model.parameters()],
+        "tensor_device": device_name(x),
         "values_before": before,
         "values_after": _named_values(model),
     }
@@ -318,7 +313,7 @@ def _set_values(T: Any, model: Any, values: dict[str, np.ndarray]) -> None:
     params = dict(model.named_parameters())
     with T.no_grad():
         for name, array in values.items():
-            params[name].copy_(tensor(T, _device_name(params[name]), array))
+            params[name].copy_(tensor(T, device_name(params[name]), array))
 
 
 def state_dict_round_trip(T: Any, device: str, spec: Spec, values: dict[str, np.ndarray]) -> dict[str, Any]:

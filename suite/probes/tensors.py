@@ -7,17 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from suite.probes import dtype_name, matrix_view, python_kind, raised, read, shape_of, tensor
+from suite.probes import device_name, dtype_name, matrix_view, python_kind, raised, read, shape_of, tensor
 
 
 def _on(device: str) -> dict[str, str]:
     """``device=`` for factory functions, passed only off the cpu (as the documents never pass it)."""
     return {} if device == "cpu" else {"device": device}
-
-
-def _device_kind(t: Any) -> str:
-    """Where a tensor says it lives, as printed: ``str(t.device)`` (``"cpu"``, ``"cuda:0"``)."""
-    return str(t.device)
 
 
 def _made(T: Any, t: Any) -> dict[str, Any]:
@@ -103,7 +98,7 @@ def memory_sharing(T: Any, device: str, constructor: str, x: np.ndarray, dtype: 
         t = T.from_numpy(x).to(device)
     else:
         raise ValueError(f"unknown constructor {constructor!r}")
-    seen = {"device": _device_kind(t), "made": _made(T, t)}
+    seen = {"device": device_name(t), "made": _made(T, t)}
     x.reshape(-1)[-1] = 86
     seen["tensor_after_numpy_write"] = read(t)
     t.fill_(7)
@@ -131,7 +126,7 @@ def like(T: Any, device: str, which: str, shape: tuple[int, ...], dtype: str) ->
     """``zeros_like(x)`` or ``ones_like(x)`` of a tensor of ``shape`` and ``dtype``."""
     x = tensor(T, device, np.arange(math.prod(shape)).reshape(shape), dtype=getattr(T, dtype))
     made = getattr(T, which)(x)
-    return {**_made(T, made), "device": _device_kind(made)}
+    return {**_made(T, made), "device": device_name(made)}
 
 
 def rand(T: Any, device: str, shape: tuple[int, ...]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ import pytest
 from impls import registry
 from suite import PROJECT_ROOT
 from suite.benchmarks.harness import synchroniser, timed
+from suite.contract import check_names, load_contract, verdicts
 
 BACKENDS_DIR = PROJECT_ROOT / "suite" / "selftest" / "backends"
 NAMES = ("no_operators", "capital_tensor", "elsewhere", "accelerator")
@@ -145,3 +146,15 @@ def test_none_of_them_imports_torch() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_what_the_contract_says_is_lacking_is_missing_when_run(records: pd.DataFrame, name: str) -> None:
+    """Every behaviour ``--contract`` says the backend lacks something for has a ``missing`` test in a real run."""
+    contract = load_contract()
+    T = registry.load(str(BACKENDS_DIR / f"{name}.py"))
+    lacking = [v.behaviour for v in verdicts(contract, check_names(T, "cpu", contract.all_names(), contract.member_kinds()))
+               if not v.ready]
+    mine = of(records, name)
+    without_missing = [b for b in lacking if not (mine.loc[mine["behaviour"] == b, "outcome"] == "missing").any()]
+    assert lacking and without_missing == [], f"the contract says these lack something, yet none of their tests is missing: {without_missing}"

@@ -161,6 +161,6 @@ def test_failure_shows_behaviour_and_a_snippet_that_reproduces_it(tmp_path: Path
 def test_help_lists_the_suites_options() -> None:
     """``pytest --help`` documents the suite's options in their own group."""
     done = pytest_run("--help")
-    for option in ("--backend=SPEC", "--device={cpu,cuda}", "--report-dir=DIR", "--isolate={auto,always,never}",
-                   "--time-limit=SECONDS", "--memory-limit=SIZE", "--max-examples=N"):
+    for option in ("--backend=SPEC", "--device=NAME", "--report-dir=DIR", "--isolate={auto,always,never}",
+                   "--time-limit=SECONDS", "--memory-limit=SIZE", "--max-examples=N", "--contract", "--known-failures=FILE"):
         assert option in done.stdout
