@@ -100,7 +100,7 @@ class InProcessBackend(Backend):
         return _raise_for(execute(self.namespace, probe, device, codec.roundtrip(kwargs)))
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
     """A forkserver context preloading what every worker needs (torch too, where installed)."""
     context = multiprocessing.get_context("forkserver")
     preload = ["numpy", "suite.worker", "suite.probes"]
@@ -117,7 +117,7 @@ def warm_up_workers() -> None:
     The server imports its preload after it starts, so a first child is run and
     waited for: it is forked only once the imports are done.
     """
-    process = _context().Process(target=os.getpid, name="conformance-warm-up")
+    process = worker_context().Process(target=os.getpid, name="conformance-warm-up")
     process.start()
     process.join()
 
@@ -166,7 +166,7 @@ class WorkerBackend(Backend):
     def _start(self, deadline: float) -> dict[str, Any]:
         """Start a fresh worker and return its first message."""
         self._stop()
-        context = _context()
+        context = worker_context()
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
         self._process = context.Process(

@@ -34,9 +34,25 @@ def resolve_probe(ref: str) -> Probe:
     return obj
 
 
+#: The seed of the backend's random generator at the start of every probe call, so that a probe drawing random
+#: values (a layer's initial weights, ``T.rand``) gives the same result in the test and in its reproduce snippet.
+PROBE_SEED = 7_919_131
+
+
+def seed(namespace: Any) -> None:
+    """``T.manual_seed(PROBE_SEED)``, where the backend offers it (what a snippet's ``T.manual_seed`` line repeats)."""
+    manual_seed = getattr(namespace, "manual_seed", None)
+    if callable(manual_seed):
+        try:
+            manual_seed(PROBE_SEED)
+        except Exception:  # noqa: BLE001 - a backend's broken seeding is for the probes that use it to find
+            pass
+
+
 def execute(namespace: Any, probe: Probe, device: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Call ``probe(namespace, device, **kwargs)`` and return the reply it earns."""
+    """Seed the backend, call ``probe(namespace, device, **kwargs)`` and return the reply it earns."""
     try:
+        seed(namespace)
         value = probe(namespace, device, **kwargs)
     except (KeyboardInterrupt, GeneratorExit):
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 import textwrap
 from typing import Any
 
@@ -12,6 +13,7 @@ import numpy as np
 from impls.registry import loader_snippet
 from suite import PROJECT_ROOT
 from suite.backends import ProbeRunner
+from suite.execute import PROBE_SEED
 
 
 def _dtype(dtype: np.dtype) -> str:
@@ -19,35 +21,49 @@ def _dtype(dtype: np.dtype) -> str:
     return repr(dtype.name if np.dtype(dtype.name) == dtype else dtype.str)
 
 
-def python_literal(value: Any) -> str:
-    """Python source that rebuilds ``value`` bit for bit, given ``import numpy as np``.
+def python_literal(value: Any, imports: set[str] | None = None) -> str:
+    """Python source that rebuilds ``value`` bit for bit, given ``import numpy as np`` and the lines added to ``imports``.
 
     numpy arrays of any size and dtype become ``np.array(<nested list>, dtype=...)``
     (never repr's shortened ``...`` form), numpy scalars ``np.<type>(...)``;
-    containers are written element by element; anything else by its repr.
+    a namedtuple its class called with its fields (the class imported where
+    it can be, else made on the spot); containers are written element by
+    element; anything else by its repr.
     """
+    imports = set() if imports is None else imports
     if isinstance(value, np.ndarray):
         shape = "" if value.size or value.ndim <= 1 else f".reshape({value.shape!r})"
-        return f"np.array({python_literal(value.tolist())}, dtype={_dtype(value.dtype)}){shape}"
+        return f"np.array({python_literal(value.tolist(), imports)}, dtype={_dtype(value.dtype)}){shape}"
     if isinstance(value, np.generic):
-        return f"np.array({python_literal(value.item())}, dtype={_dtype(value.dtype)})[()]"
+        return f"np.array({python_literal(value.item(), imports)}, dtype={_dtype(value.dtype)})[()]"
     if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return repr(value)
+        fields = ", ".join(f"{name}={python_literal(v, imports)}" for name, v in zip(value._fields, value))
+        return f"{_namedtuple_class(type(value), imports)}({fields})"
     if isinstance(value, tuple):
-        items = ", ".join(python_literal(v) for v in value)
+        items = ", ".join(python_literal(v, imports) for v in value)
         return f"({items},)" if len(value) == 1 else f"({items})"
     if isinstance(value, list):
-        return "[" + ", ".join(python_literal(v) for v in value) + "]"
+        return "[" + ", ".join(python_literal(v, imports) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{python_literal(k, imports)}: {python_literal(v, imports)}" for k, v in value.items()) + "}"
     if isinstance(value, float) and not np.isfinite(value):
         return f"float({str(value)!r})"
     return repr(value)
 
 
-def _call_line(name: str, device: str, kwargs: dict[str, Any]) -> str:
+def _namedtuple_class(cls: type, imports: set[str]) -> str:
+    """The name to call for a namedtuple class: imported from its module where it lives there, else made inline."""
+    module = sys.modules.get(cls.__module__)
+    if module is not None and getattr(module, cls.__qualname__, None) is cls and cls.__module__ != "__main__":
+        imports.add(f"from {cls.__module__} import {cls.__qualname__}")
+        return cls.__qualname__
+    imports.add("from collections import namedtuple")
+    return f"namedtuple({cls.__name__!r}, {list(cls._fields)!r})"  # type: ignore[attr-defined]
+
+
+def _call_line(name: str, device: str, kwargs: dict[str, Any], imports: set[str]) -> str:
     """``name(T, "cpu", a=1, b=np.array([2, 3], dtype='int64'))`` with the recorded arguments."""
-    args = "".join(f", {key}={python_literal(value)}" for key, value in kwargs.items())
+    args = "".join(f", {key}={python_literal(value, imports)}" for key, value in kwargs.items())
     return f"print({name}(T, {device!r}{args}))"
 
 
@@ -56,18 +72,22 @@ def snippet(runner: ProbeRunner) -> str | None:
     if runner.last_call is None:
         return None
     probe, kwargs = runner.last_call
+    imports: set[str] = set()
+    call = _call_line(probe.__name__, runner.device, kwargs, imports)
     lines = [
         f"# reproduce on {runner.label} (run from the project root)",
         loader_snippet(runner.backend.spec),
         "import numpy as np",
+        *sorted(imports),
         f"from {probe.__module__} import {probe.__name__}",
-        _call_line(probe.__name__, runner.device, kwargs),
+        f"T.manual_seed({PROBE_SEED})  # as before every probe call (suite.execute.seed), where T has manual_seed",
+        call,
     ]
     try:
         source = textwrap.dedent(inspect.getsource(probe)).rstrip()
         file = os.path.relpath(inspect.getsourcefile(probe) or "", PROJECT_ROOT)
         line = inspect.getsourcelines(probe)[1]
-        lines += ["", f"# the probe, {file}:{line}", source]
+        lines += ["", f"# the probe, {file}:{line}", *(f"# {text}".rstrip() for text in source.splitlines())]
     except (OSError, TypeError):
         pass
     return "\n".join(lines)

@@ -18,12 +18,16 @@ import json
 import os
 import subprocess
 import sys
+import contextlib
+import io
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pandas as pd
 import pytest
+
+from suite.backends import worker_context
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
@@ -49,8 +53,8 @@ def run_family(family: str, folder: Path) -> tuple[int, pd.DataFrame, str]:
     scope = json.dumps({mutant.label: mutant.breaks for mutant in mine})
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "MUTANT_SCOPE": scope})
-    csv = folder / "conformance.csv"
-    rows = pd.read_csv(csv, keep_default_na=False) if csv.exists() else pd.DataFrame(columns=["backend"])
+    records = folder / "conformance.json"
+    rows = pd.read_json(records, dtype=False) if records.exists() else pd.DataFrame(columns=["backend"])
     return done.returncode, rows, (done.stdout + done.stderr)[-3000:]
 
 
@@ -136,3 +140,58 @@ def test_subtle_mutant_passes_the_document_examples(mutant: Mutant, family_runs)
     assert wrong.empty, (f"{mutant.label} is marked SUBTLE but fails the document examples of {mutant.breaks}:\n"
                          f"{wrong[['test', 'outcome']].to_string(index=False)}")
     assert (mine["outcome"] == "passed").any(), f"{mutant.label} is marked SUBTLE but passes no test of {mutant.breaks}"
+
+
+def _snippet_child(conn: Any, text: str) -> None:
+    """In a fresh process at the project root: run the snippet as pasted, send back what it printed and how it ended."""
+    os.chdir(PROJECT_ROOT)
+    printed = io.StringIO()
+    error = ""
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(text, "<snippet>", "exec"), {"__name__": "__main__"})  # noqa: S102 - the snippet under test
+    except BaseException as exc:  # noqa: BLE001 - reported to the test
+        error = f"{type(exc).__name__}: {exc}"
+    conn.send((printed.getvalue(), error))
+
+
+def run_snippets(texts: list[str], timeout: float = 60.0) -> list[tuple[str, str]]:
+    """(printed, error) of each snippet, each in its own non-daemonic process (DataLoader workers may start), two at once."""
+    context = worker_context()
+    results: list[tuple[str, str]] = []
+    width = os.cpu_count() or 1
+    for start in range(0, len(texts), width):
+        running = []
+        for text in texts[start:start + width]:
+            parent, child = context.Pipe()
+            process = context.Process(target=_snippet_child, args=(child, text), daemon=False)
+            process.start()
+            running.append((process, parent))
+        for process, parent in running:
+            results.append(parent.recv() if parent.poll(timeout) else ("", "the snippet did not finish"))
+            process.join(5)
+            process.kill()
+    return results
+
+
+@pytest.mark.parametrize("family", sorted({m.family for m in MUTANTS}))
+def test_every_failure_snippet_reproduces_the_wrong_result(family: str, family_runs) -> None:
+    """Each failure's snippet, pasted into a fresh interpreter at the project root, prints the value that was wrong.
+
+    Every snippet runs in its own process, forked from a server that has
+    imported torch already (what the snippet's own first lines would do), so
+    one mutant's patches never reach another's snippet.
+    """
+    _, rows, output = family_runs[family].result()
+    failures = rows[(rows["backend"] != "control") & (rows["outcome"] == "failed")]
+    assert not failures.empty, f"no failures; the run said:\n{output}"
+    assert (failures["snippet"] != "").all(), failures[failures["snippet"] == ""][["backend", "test"]].to_string()
+    results = run_snippets(list(failures["snippet"]))
+    wrong = []
+    for (_, row), (printed, error) in zip(failures.iterrows(), results):
+        if row["printed"] and (error or printed.strip() != row["printed"].strip()):
+            wrong.append(f"{row['test']} [{row['backend']}]: printed {printed.strip()[:200]!r}, {error or 'no error'}; "
+                         f"the test saw {row['printed'][:200]!r}")
+        elif not row["printed"] and not error:
+            wrong.append(f"{row['test']} [{row['backend']}]: the probe raised in the test, but its snippet did not")
+    assert not wrong, f"{len(wrong)} of {len(failures)} snippets do not reproduce:\n" + "\n".join(wrong[:10])

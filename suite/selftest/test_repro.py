@@ -23,6 +23,8 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, (np.ndarray, np.generic)):
         return (type(a) is type(b) and a.dtype == b.dtype and np.shape(a) == np.shape(b)
                 and np.asarray(a).tobytes() == np.asarray(b).tobytes())
+    if isinstance(a, tuple) and hasattr(a, "_fields"):  # a class made on the spot is another class of the same shape
+        return type(a).__name__ == type(b).__name__ and a._fields == b._fields and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
@@ -33,8 +35,21 @@ def same(a: Any, b: Any) -> bool:
 
 
 def rebuilt(value: Any) -> Any:
-    """What the snippet's text for ``value`` evaluates to."""
-    return eval(python_literal(value), {"np": np, "Point": Point})  # noqa: S307 - the text under test
+    """What the snippet's text for ``value`` evaluates to, after only the imports it asked for (and numpy)."""
+    imports: set[str] = set()
+    text = python_literal(value, imports)
+    namespace: dict[str, Any] = {"np": np}
+    exec("\n".join(sorted(imports)), namespace)  # noqa: S102 - the text under test
+    return eval(text, namespace)  # noqa: S307 - the text under test
+
+
+def test_a_namedtuple_brings_its_import_or_is_made_on_the_spot() -> None:
+    """A module-level namedtuple is imported from where it lives; one defined in a function is rebuilt inline."""
+    imports: set[str] = set()
+    assert python_literal(Point(1, 2.5), imports) == "Point(x=1, y=2.5)"
+    assert imports == {f"from {__name__} import Point"}
+    Local = namedtuple("Local", "a b")
+    assert same(rebuilt(Local(np.int8(3), [Local(1, 2), None])), Local(np.int8(3), [Local(1, 2), None]))
 
 
 @given(array=st.sampled_from(DTYPES).flatmap(lambda d: hnp.arrays(np.dtype(d), hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4))))
