@@ -216,7 +216,7 @@ def _load_path(spec: BackendSpec) -> Any:
     # that name is taken by another module (a student's "torch.py", say).
     taken = sys.modules.get(name)
     if taken is not None and Path(getattr(taken, "__file__", "") or "").resolve() != file:
-        name = f"_backend_{spec.label.replace('.', '_')}_{name}"
+        name = f"{PRIVATE_PREFIX}{spec.label.replace('.', '_')}_{name}"
     module_spec = importlib.util.spec_from_file_location(
         name, file, submodule_search_locations=[str(package_dir)] if package_dir else None
     )
@@ -257,6 +257,20 @@ def _check_torch_like(spec: BackendSpec, namespace: Any) -> None:
             f"{', '.join(TORCH_LIKE_NAMES)}); point at the module offering torch's API, or at an object inside one "
             "with module:attr"
         )
+
+
+#: The prefix of the module name a file is loaded under when its own name is taken (a student's ``torch.py``).
+PRIVATE_PREFIX = "_backend_"
+
+
+def internal_names(namespace: Any) -> dict[str, str]:
+    """``{"_backend_alice_torch": "torch"}``: module names the registry made up, and the names the user knows."""
+    name = getattr(namespace, "__name__", "") if isinstance(namespace, ModuleType) else ""
+    file = getattr(namespace, "__file__", None)
+    if not name.startswith(PRIVATE_PREFIX) or not file:
+        return {}
+    path = Path(file)
+    return {name: path.parent.name if path.name == "__init__.py" else path.stem}
 
 
 def version_of(namespace: Any) -> str:

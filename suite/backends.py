@@ -40,6 +40,7 @@ class Limits:
 
 def _raise_for(reply: dict[str, Any]) -> Any:
     """Return a successful reply's value, or raise the exception its outcome names."""
+    __tracebackhide__ = True  # a failure reads from the test's line, not from the suite's plumbing
     if reply["ok"]:
         return reply["value"]
     if reply["outcome"] == "failed":
@@ -95,6 +96,7 @@ class InProcessBackend(Backend):
 
     def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
         """Run the probe here, its arguments and reply passing through the codec as they would to a worker."""
+        __tracebackhide__ = True
         if self.load_error:
             raise BackendError(self.load_error, Cause.LOAD)
         return _raise_for(execute(self.namespace, probe, device, codec.roundtrip(kwargs)))
@@ -195,6 +197,7 @@ class WorkerBackend(Backend):
 
     def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
         """Send one probe call to the worker and wait for its reply within the test's time."""
+        __tracebackhide__ = True
         if self.load_error:
             raise BackendError(self.load_error, Cause.LOAD)
         if self._poisoned:

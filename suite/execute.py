@@ -14,6 +14,7 @@ import importlib
 import traceback
 from typing import Any, Callable
 
+from impls import registry
 from suite import codec
 from suite.outcomes import Cause, backend_root, classify
 
@@ -58,12 +59,15 @@ def execute(namespace: Any, probe: Probe, device: str, kwargs: dict[str, Any]) -
         raise
     except BaseException as exc:  # SystemExit from a backend is its bug, reported like any other
         verdict = classify(exc, namespace, backend_root(namespace))
+        message = verdict.message
+        for internal, public in registry.internal_names(namespace).items():  # never the registry's made-up names
+            message = message.replace(internal, public)
         return {
             "ok": False,
             "outcome": verdict.outcome.value,
             "cause": verdict.cause.value,
             "name": verdict.name,
-            "message": verdict.message,
+            "message": message,
             "traceback": "".join(traceback.format_exception(exc))[-4000:],
         }
     try:

@@ -350,7 +350,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if missing:
         terminalreporter.section("missing API", sep="-")
         for record in missing:
-            terminalreporter.write_line(f"MISSING {record.test} [{record.backend}-{record.device}] {record.message}")
+            terminalreporter.write_line(f"MISSING {record.test}: {record.message}")
     if not state.records:
         return
     state.close()  # workers end before the report is written: nothing of theirs lands after it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -123,3 +124,21 @@ def test_a_backend_verdict_ends_a_property_test_at_its_first_example(kind: type[
     with pytest.raises(kind):
         prop()
     assert len(examples) == 1
+
+
+def test_messages_never_show_the_registrys_made_up_module_names(tmp_path: Path) -> None:
+    """A student's ``torch.py``, loaded beside the real torch, is named in messages as ``torch``, not ``_backend_...``."""
+    import torch  # noqa: F401 - takes the name "torch", so the student's file is loaded under a made-up one
+
+    from impls import registry
+
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "torch.py").write_text(
+        "import sys\n\nclass Tensor:\n    def buggy(self):\n        return sys.modules[__name__].no_such_helper\n\n"
+        "def tensor(data):\n    return Tensor()\n")
+    T = registry.load(str(folder / "torch.py"))
+    assert T.__name__.startswith(registry.PRIVATE_PREFIX)
+    reply = execute(T, probes.hits_bug_inside_backend, "cpu", {})
+    assert reply["outcome"] == "error"
+    assert reply["message"] == "AttributeError: module 'torch' has no attribute 'no_such_helper' (at torch.py:5)"
