@@ -36,7 +36,7 @@ NAMES = ("no_operators", "capital_tensor", "elsewhere", "accelerator")
 def records(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """Every record of one run of the conformance suite over the four backends, on cpu and acc."""
     folder = tmp_path_factory.mktemp("own-backends")
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--max-examples", "5",
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--max-examples", "2",
                "--device", "cpu", "--device", "acc", "--report-dir", str(folder), "-m", "not benchmark"]
     for name in NAMES:
         command += ["--backend", str(BACKENDS_DIR / f"{name}.py")]

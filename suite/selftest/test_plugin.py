@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import json
 import subprocess
 import sys
 import textwrap
@@ -150,10 +151,10 @@ def test_failure_shows_behaviour_and_a_snippet_that_reproduces_it(tmp_path: Path
     assert "V4 (views): squeeze drops size-1 dims only" in done.stdout
     assert "squeeze(0) shape: expected (2, 4, 1)" in done.stdout
     assert "squeeze(0) shape: expected (2, 4, 1) but got (2, 4)" in set(rows(tmp_path / "r")["message"])  # one line, both sides
-    section = done.stdout.split("- reproduce -")[1]
-    snippet = "\n".join(line for line in section.splitlines()[1:] if line and not line.startswith(("#", "="))).split("\n\n")[0]
-    code = snippet.split("\ndef ")[0]  # the runnable lines, before the probe's source shown for reading
-    ran = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    (record,) = [r for r in json.loads((tmp_path / "r" / "conformance.json").read_text()) if r["outcome"] == "failed"]
+    assert record["snippet"] in done.stdout  # the section shown is the record's field, whole
+    ran = subprocess.run([sys.executable, "-c", record["snippet"]], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                         timeout=120)
     assert ran.returncode == 0, ran.stderr
     assert "'squeeze(0)': {'shape': (2, 4)" in ran.stdout  # the wrong result, reproduced outside pytest
 

@@ -77,41 +77,51 @@ class TensorBase:
     # --- what a tensor is
     @property
     def shape(self) -> tuple[int, ...]:
+        """The sizes, a tuple."""
         return tuple(self._a.shape)
 
     @property
     def ndim(self) -> int:
+        """The number of dims."""
         return self._a.ndim
 
     @property
     def dtype(self) -> DType:
+        """The element type."""
         return next(d for d in DTYPES.values() if d.np == self._a.dtype)
 
     @property
     def device(self) -> Device:
+        """A ``Device`` this namespace knows (cpu, or its accelerator)."""
         return self._device
 
     @property
     def is_leaf(self) -> bool:
+        """True for a tensor no operation made."""
         return self.grad_fn is None
 
     def dim(self) -> int:
+        """The number of dims."""
         return self._a.ndim
 
     def size(self, dim: int | None = None) -> Any:
+        """The sizes, or one of them."""
         return self.shape if dim is None else self.shape[dim]
 
     def nelement(self) -> int:
+        """The number of elements."""
         return int(self._a.size)
 
     numel = nelement
 
     def type(self) -> str:
+        """torch's legacy type name (``torch.FloatTensor``, ``torch.acc.FloatTensor``)."""
         where = "" if self._device.type == "cpu" else f"{self._device.type}."
         return f"torch.{where}{self.dtype.legacy}"
 
     # --- reading values back
     def numpy(self) -> np.ndarray:
+        """The values as a numpy array (cpu tensors that do not require grad only)."""
         if self._device.type != "cpu":
             raise TypeError(f"can't convert {self._device} tensor to numpy; use .cpu() first")
         if self.requires_grad:
@@ -119,20 +129,25 @@ class TensorBase:
         return self._a
 
     def tolist(self) -> Any:
+        """Nested Python lists."""
         return self._a.tolist()
 
     def item(self) -> Any:
+        """The one element, as a Python number."""
         if self._a.size != 1:
             raise RuntimeError(f"item() of a tensor with {self._a.size} elements")
         return self._a.reshape(()).item()
 
     def detach(self) -> "TensorBase":
+        """The same values, out of the graph."""
         return self._new(self._a, self._device)
 
     def cpu(self) -> "TensorBase":
+        """The tensor on the cpu (a copy from another device)."""
         return self.to("cpu")
 
     def to(self, *args: Any, **kwargs: Any) -> "TensorBase":
+        """The tensor on another device or dtype (a copy), else self."""
         where, dtype = kwargs.get("device"), kwargs.get("dtype")
         for arg in args:
             if isinstance(arg, DType):
@@ -146,19 +161,24 @@ class TensorBase:
         return self._result(array, (self,), lambda g: (g,), device=target)
 
     def float(self) -> "TensorBase":
+        """As float32."""
         return self.to(DTYPES["float32"])
 
     def double(self) -> "TensorBase":
+        """As float64."""
         return self.to(DTYPES["float64"])
 
     def long(self) -> "TensorBase":
+        """As int64."""
         return self.to(DTYPES["int64"])
 
     def clone(self) -> "TensorBase":
+        """A copy, still in the graph."""
         return self._result(self._a.copy(), (self,), lambda g: (g,))
 
     # --- shapes (views share the numpy buffer)
     def view(self, *shape: Any) -> "TensorBase":
+        """The same memory seen with another shape; a non-contiguous tensor refuses."""
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         if not self._a.flags["C_CONTIGUOUS"]:
             raise RuntimeError("view size is not compatible with input tensor's size and stride; use reshape")
@@ -167,22 +187,28 @@ class TensorBase:
         return self._result(viewed, (self,), lambda g: (g.reshape(self.shape),))
 
     def reshape(self, *shape: Any) -> "TensorBase":
+        """A tensor of another shape, a view where numpy can make one."""
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         return self._result(self._a.reshape(shape), (self,), lambda g: (g.reshape(self.shape),))
 
     def transpose(self, dim0: int, dim1: int) -> "TensorBase":
+        """Two dims swapped, sharing memory."""
         return self._result(np.swapaxes(self._a, dim0, dim1), (self,), lambda g: (np.swapaxes(g, dim0, dim1),))
 
     def t(self) -> "TensorBase":
+        """The transpose of a 2-D tensor."""
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     def contiguous(self) -> "TensorBase":
+        """Self if row-major already, else a row-major copy."""
         return self if self.is_contiguous() else self._result(np.ascontiguousarray(self._a), (self,), lambda g: (g,))
 
     def is_contiguous(self) -> bool:
+        """True when row-major."""
         return bool(self._a.flags["C_CONTIGUOUS"])
 
     def squeeze(self, dim: int | None = None) -> "TensorBase":
+        """Size-1 dims dropped (all, or ``dim`` if it is size 1)."""
         if dim is None:
             array = self._a.squeeze()
         else:
@@ -190,54 +216,68 @@ class TensorBase:
         return self._result(array, (self,), lambda g: (g.reshape(self.shape),))
 
     def unsqueeze(self, dim: int) -> "TensorBase":
+        """A size-1 dim inserted at ``dim``."""
         dim = dim if dim >= 0 else dim + self.ndim + 1
         return self._result(np.expand_dims(self._a, dim), (self,), lambda g: (g.reshape(self.shape),))
 
     def flatten(self, start_dim: int = 0) -> "TensorBase":
+        """Dims from ``start_dim`` on flattened into one."""
         return self.reshape(*self.shape[:start_dim], -1)
 
     # --- arithmetic, as methods
     def add(self, other: Any) -> "TensorBase":
+        """``self + other``."""
         b = self._operand(other)
         return self._result(self._a + b, (self, other), lambda g: (g, g))
 
     def sub(self, other: Any) -> "TensorBase":
+        """``self - other``."""
         b = self._operand(other)
         return self._result(self._a - b, (self, other), lambda g: (g, -g))
 
     def mul(self, other: Any) -> "TensorBase":
+        """``self * other``."""
         b = self._operand(other)
         return self._result(self._a * b, (self, other), lambda g: (g * b, g * self._a))
 
     def div(self, other: Any) -> "TensorBase":
+        """``self / other``."""
         b = self._operand(other)
         return self._result(self._a / b, (self, other), lambda g: (g / b, -g * self._a / b**2))
 
     def pow(self, exponent: float) -> "TensorBase":
+        """``self ** exponent`` for a number."""
         return self._result(self._a ** exponent, (self,), lambda g: (g * exponent * self._a ** (exponent - 1),))
 
     def neg(self) -> "TensorBase":
+        """``-self``."""
         return self._result(-self._a, (self,), lambda g: (-g,))
 
     def exp(self) -> "TensorBase":
+        """``e ** self``."""
         out = np.exp(self._a)
         return self._result(out, (self,), lambda g: (g * out,))
 
     def log(self) -> "TensorBase":
+        """The natural log."""
         return self._result(np.log(self._a), (self,), lambda g: (g / self._a,))
 
     def relu(self) -> "TensorBase":
+        """``max(self, 0)``."""
         return self._result(np.maximum(self._a, 0), (self,), lambda g: (g * (self._a > 0),))
 
     def sum(self, dim: int | None = None) -> "TensorBase":
+        """The sum, over all elements or one dim."""
         return self._result(np.asarray(self._a.sum(axis=dim)), (self,),
                             lambda g: (np.broadcast_to(np.expand_dims(g, dim) if dim is not None else g, self.shape),))
 
     def mean(self, dim: int | None = None) -> "TensorBase":
+        """The mean, over all elements or one dim."""
         n = self._a.size if dim is None else self.shape[dim]
         return self.sum(dim).div(n)
 
     def mm(self, other: "TensorBase") -> "TensorBase":
+        """The matrix product."""
         b = self._operand(other)
         return self._result(self._a @ b, (self, other), lambda g: (g @ b.swapaxes(-1, -2), self._a.swapaxes(-1, -2) @ g))
 
@@ -245,27 +285,33 @@ class TensorBase:
 
     # --- in place
     def zero_(self) -> "TensorBase":
+        """Every element set to 0, in place."""
         self._a[...] = 0
         return self
 
     def fill_(self, value: Any) -> "TensorBase":
+        """Every element set to ``value``, in place."""
         self._a[...] = value
         return self
 
     def add_(self, other: Any) -> "TensorBase":
+        """``self += other`` in place."""
         self._a += self._operand(other)
         return self
 
     def mul_(self, other: Any) -> "TensorBase":
+        """``self *= other`` in place."""
         self._a *= self._operand(other)
         return self
 
     def requires_grad_(self, flag: bool = True) -> "TensorBase":
+        """Set ``requires_grad`` in place."""
         self.requires_grad = flag
         return self
 
     # --- autograd
     def backward(self, gradient: Any = None) -> None:
+        """Reverse-mode: send gradients to every leaf that requires grad."""
         if not self.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         seed = np.ones_like(self._a) if gradient is None else self._operand(gradient)
@@ -273,6 +319,7 @@ class TensorBase:
         seen: set[int] = set()
 
         def visit(t: TensorBase) -> None:
+            """Order the graph so each tensor comes after its inputs."""
             if id(t) in seen:
                 return
             seen.add(id(t))
@@ -348,6 +395,7 @@ class TensorOperators:
         shape = self.shape
 
         def back(g: np.ndarray) -> tuple[np.ndarray]:
+            """Scatter the gradient back into the indexed places."""
             full = np.zeros(shape, dtype=g.dtype)
             np.add.at(full, key, g)
             return (full,)
@@ -385,6 +433,7 @@ class Tiny:
 
     # --- creation
     def device(self, spec: Any) -> Device:
+        """A ``Device`` this namespace knows (cpu, or its accelerator)."""
         if isinstance(spec, Device):
             return spec
         kind = str(spec).partition(":")[0]
@@ -393,6 +442,7 @@ class Tiny:
         return Device(spec, self._cpu_label if kind == "cpu" else None)
 
     def tensor(self, data: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Any:
+        """A new tensor from data (a copy), float literals in the default dtype, ints as int64."""
         array = np.array(data._a if isinstance(data, TensorBase) else data, copy=True)
         if dtype is not None:
             array = array.astype(dtype.np)
@@ -403,37 +453,47 @@ class Tiny:
         return self.Tensor(array, self.device(device or "cpu"), requires_grad)
 
     def from_numpy(self, array: np.ndarray) -> Any:
+        """A cpu tensor sharing the array's memory."""
         return self.Tensor(array, self.device("cpu"))
 
     def zeros(self, *shape: int, dtype: DType | None = None, device: Any = None) -> Any:
+        """A tensor of zeros."""
         return self.Tensor(np.zeros(shape, (dtype or self.default).np), self.device(device or "cpu"))
 
     def ones(self, *shape: int, dtype: DType | None = None, device: Any = None) -> Any:
+        """A tensor of ones."""
         return self.Tensor(np.ones(shape, (dtype or self.default).np), self.device(device or "cpu"))
 
     def rand(self, *shape: int, device: Any = None) -> Any:
+        """Uniform [0, 1) values (numpy's generator)."""
         return self.Tensor(np.random.default_rng().random(shape, dtype=self.default.np), self.device(device or "cpu"))
 
     def randn(self, *shape: int, device: Any = None) -> Any:
+        """Standard normal values (numpy's generator)."""
         array = np.random.default_rng().standard_normal(shape).astype(self.default.np)
         return self.Tensor(array, self.device(device or "cpu"))
 
     def get_default_dtype(self) -> DType:
+        """The dtype of float literals."""
         return self.default
 
     def set_default_dtype(self, dtype: DType) -> None:
+        """Change the dtype of float literals."""
         self.default = dtype
 
     def manual_seed(self, seed: int) -> None:
+        """Seed numpy's global generator."""
         np.random.seed(seed)
 
     def mm(self, a: Any, b: Any) -> Any:
+        """The matrix product."""
         return a.mm(b)
 
     matmul = mm
 
     @contextlib.contextmanager
     def no_grad(self) -> Iterator[None]:
+        """A context in which operations record no graph."""
         before, self.grad_enabled = self.grad_enabled, False
         try:
             yield
@@ -457,12 +517,15 @@ class _DeviceModule:
         self._lib, self._name, self._available = lib, name, available
 
     def is_available(self) -> bool:
+        """Whether the device is there."""
         return self._available
 
     def device_count(self) -> int:
+        """1 when the device is there, else 0."""
         return int(self._available)
 
     def synchronize(self, device: Any = None) -> None:
+        """Wait for the device (nothing to wait for: counted)."""
         if not self._available:
             raise RuntimeError(f"no {self._name} device")
         self._lib.synchronized += 1
@@ -472,10 +535,12 @@ def _nn(lib: Tiny) -> Any:
     """``T.nn``: Module, Parameter, Linear, ReLU, Flatten, Sequential, for one namespace."""
 
     class Parameter(lib.Tensor):  # type: ignore[name-defined, misc]
+        """``nn.Parameter(t)``: a tensor that requires grad and registers on a module."""
         def __init__(self, data: Any, requires_grad: bool = True) -> None:
             super().__init__(np.array(data._a, copy=True), data._device, requires_grad)
 
     class Module:
+        """``nn.Module``: registers Parameter and Module attributes; ``model(x)`` calls ``forward``."""
         def __init__(self) -> None:
             object.__setattr__(self, "_parameters", {})
             object.__setattr__(self, "_modules", {})
@@ -492,18 +557,22 @@ def _nn(lib: Tiny) -> Any:
             return self.forward(*args)
 
         def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+            """``(dotted name, parameter)`` pairs, own first, then each submodule's."""
             for name, p in self._parameters.items():
                 yield prefix + name, p
             for name, m in self._modules.items():
                 yield from m.named_parameters(prefix + name + ".")
 
         def parameters(self) -> Iterator[Any]:
+            """Every parameter, as ``named_parameters`` orders them."""
             return (p for _, p in self.named_parameters())
 
         def children(self) -> Iterator["Module"]:
+            """The direct submodules."""
             return iter(self._modules.values())
 
         def to(self, device: Any) -> "Module":
+            """The tensor on another device or dtype (a copy), else self."""
             target = lib.device(device)
             for p in self.parameters():
                 if p._device != target:
@@ -511,15 +580,18 @@ def _nn(lib: Tiny) -> Any:
             return self
 
         def train(self, mode: bool = True) -> "Module":
+            """Training mode (or not), recursively."""
             object.__setattr__(self, "training", mode)
             for m in self._modules.values():
                 m.train(mode)
             return self
 
         def eval(self) -> "Module":
+            """Evaluation mode, recursively."""
             return self.train(False)
 
     class Linear(Module):
+        """``nn.Linear(in, out)``: ``x @ W.T + b``, uniformly initialised."""
         def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
             super().__init__()
             bound = 1 / math.sqrt(in_features)
@@ -529,29 +601,37 @@ def _nn(lib: Tiny) -> Any:
                 self.bias = Parameter(lib.tensor(rng.uniform(-bound, bound, out_features).astype(lib.default.np)))
 
         def forward(self, x: Any) -> Any:
+            """What calling the module computes."""
             out = x.mm(self.weight.t())
             return out.add(self.bias) if hasattr(self, "bias") else out
 
     class ReLU(Module):
+        """``nn.ReLU()``."""
         def forward(self, x: Any) -> Any:
+            """What calling the module computes."""
             return x.relu()
 
     class Flatten(Module):
+        """``nn.Flatten()``: keeps dim 0, flattens the rest."""
         def forward(self, x: Any) -> Any:
+            """What calling the module computes."""
             return x.flatten(1)
 
     class Sequential(Module):
+        """``nn.Sequential(*modules)``: applies them in order."""
         def __init__(self, *modules: Module) -> None:
             super().__init__()
             for i, m in enumerate(modules):
                 setattr(self, str(i), m)
 
         def forward(self, x: Any) -> Any:
+            """What calling the module computes."""
             for m in self._modules.values():
                 x = m(x)
             return x
 
     class Namespace:
+        """A bare object to hang ``nn``'s names on."""
         pass
 
     nn = Namespace()
