@@ -71,8 +71,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.benchmark_disable = True
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Say whether benchmarks are timed in this run."""
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say whether benchmarks are timed in this run (nothing under --contract, where no test runs)."""
+    if config.getoption("contract", False):
+        return None
     if timing_requested(config):
         return f"benchmarks: timed by pytest-benchmark; ratios against {config.getoption('baseline')}"
     return "benchmarks: each body runs once, untimed (time them with: pytest -m benchmark --benchmark-only)"
