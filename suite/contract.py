@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -207,7 +208,7 @@ def report_lines(label: str, results: list[Verdict], shown: int = 4) -> list[str
         else:
             more = f" and {len(v.lacks) - shown} more" if len(v.lacks) > shown else ""
             state = "lacks " + ", ".join(v.lacks[:shown]) + more
-        lines.append(f"  {v.behaviour:<3} {title[:58]:<58}  {state}")
+        lines.append(f"  {v.behaviour:<3} {textwrap.shorten(title, 58, placeholder='…'):<58}  {state}")
     ready = sum(v.ready for v in results)
     lines.append(f"{label} can attempt {ready} of {len(results)} behaviours; "
                  f"{len(results) - ready} lack something (their tests would be missing)")

@@ -75,11 +75,10 @@ class KnownFailures:
     def find(self, test_id: str, behaviour: str) -> Entry | None:
         """The first entry naming this test, noting the match."""
         family = BEHAVIOURS[behaviour].family
-        for entry in self.entries:
-            if entry.matches(test_id, behaviour, family):
-                entry.matched.append(test_id)
-                return entry
-        return None
+        matching = [entry for entry in self.entries if entry.matches(test_id, behaviour, family)]
+        for entry in matching:  # each entry naming the test is used, not only the first
+            entry.matched.append(test_id)
+        return matching[0] if matching else None
 
     def unused(self) -> list[Entry]:
         """Entries that named no test of this run."""
@@ -87,11 +86,17 @@ class KnownFailures:
 
     def summary_lines(self) -> list[str]:
         """What the terminal summary says about the file."""
-        lines = [f"{self.path}: {len(self.entries)} entries; {len(self.still_failing)} tests still fail as listed, "
-                 f"{len(self.now_passing)} now pass"]
+        lines = [f"{self.path}: {_count(len(self.entries), 'entry', 'entries')}; "
+                 f"{_count(len(self.still_failing), 'test')} still {'fails' if len(self.still_failing) == 1 else 'fail'} "
+                 f"as listed, {len(self.now_passing)} now {'passes' if len(self.now_passing) == 1 else 'pass'}"]
         if self.now_passing:
             lines.append("now passing (strike them off the list):")
             lines += [f"  XPASS {test}" for test in self.now_passing]
         for entry in self.unused():
             lines.append(f"  line {entry.line}: {entry.pattern!r} matched no test of this run")
         return lines
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 entry``, ``3 entries``."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"

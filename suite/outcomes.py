@@ -304,9 +304,10 @@ def _innermost(frames: list[traceback.FrameSummary], root: str | None) -> str:
 
 def describe(exc: BaseException, root: str | None = None) -> str:
     """``Type: message (at mytorch/tensor.py:12)`` on one line: the innermost line in the backend's own files."""
-    message = " ".join(str(exc).split()) or repr(exc)
+    message = " ".join(str(exc).split())
+    head = f"{type(exc).__name__}: {message[:300]}" if message else type(exc).__name__
     frames = traceback.extract_tb(exc.__traceback__)
-    return f"{type(exc).__name__}: {message[:300]} (at {_innermost(frames, root)})" if frames else f"{type(exc).__name__}: {message[:300]}"
+    return f"{head} (at {_innermost(frames, root)})" if frames else head
 
 
 def backend_root(namespace: Any) -> str | None:

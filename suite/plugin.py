@@ -106,10 +106,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _register_hypothesis_profiles(config: pytest.Config) -> None:
     """Profiles ``ci`` (the default: derandomised, repeatable), ``dev`` and ``thorough``."""
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, Phase, settings
 
     common = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    settings.register_profile("ci", max_examples=25, derandomize=True, database=None, print_blob=False, **common)
+    # No "explain" phase: its list of the suite's own lines that failing cases ran says nothing to a backend's author.
+    quiet = [phase for phase in Phase if phase is not Phase.explain]
+    settings.register_profile("ci", max_examples=25, derandomize=True, database=None, print_blob=False, phases=quiet,
+                              **common)
     settings.register_profile("dev", max_examples=100, **common)
     settings.register_profile("thorough", max_examples=1000, **common)
     settings.load_profile(config.getoption("hypothesis_profile", None) or "ci")
@@ -225,6 +228,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+COLLECTED = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_count(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """How many tests were collected, before any selection (-m, -k, --backend) leaves some out."""
+    config.stash[COLLECTED] = sum(any(name in getattr(item, "fixturenames", ()) for name in BACKEND_FIXTURES)
+                                  for item in items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """With --backend and not one conformance test collected (a run from another folder): say what to do."""
+    state = session.config.stash.get(STATE, None)
+    if state is None or not state.explicit or session.config.stash.get(COLLECTED, 0):
+        return
+    writer = session.config.pluginmanager.get_plugin("terminalreporter")
+    if writer is not None:
+        writer.write_line(f"no conformance test was collected here: run pytest from the suite's folder ({PROJECT_ROOT}), "
+                          f"or give its tests' path (pytest --backend ... {PROJECT_ROOT / 'suite'})", yellow=True)
 
 
 def _test_id(item: pytest.Item) -> str:

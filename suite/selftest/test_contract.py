@@ -77,5 +77,5 @@ def test_pytest_contract_runs_no_test_and_says_how_many_behaviours_can_be_attemp
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no_operators can attempt 13 of 43 behaviours; 30 lack something" in done.stdout
     assert "numpy can attempt 43 of 43 behaviours; 0 lack something" in done.stdout
-    assert "  T8  indexing: slices, 0-dim results, item() gives a Python num  lacks Tensor.__getitem__" in done.stdout
+    assert "  T8  indexing: slices, 0-dim results, item() gives a Python…     lacks Tensor.__getitem__" in done.stdout
     assert " passed" not in done.stdout.splitlines()[-1]

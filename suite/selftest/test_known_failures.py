@@ -46,12 +46,13 @@ def test_unlisted_failures_still_fail_the_run(tmp_path: Path) -> None:
 
 def test_a_listed_test_that_passes_is_reported_and_an_unused_entry_too(tmp_path: Path) -> None:
     """V1 passes on no_operators: each of its tests is XPASS and the summary says to strike it off; a typo is named."""
-    done, records = run(tmp_path, "V1  # views\ntest_no_such_thing\n", "-m", "V1")
+    done, records = run(tmp_path, "V1  # views\ntest_no_such_thing\ntest_view_any_shape  # also under V1\n", "-m", "V1")
     assert done.returncode == 0
     assert "xpassed" in done.stdout.splitlines()[-1]
     assert "now passing (strike them off the list):" in done.stdout
     assert "XPASS suite/conformance/test_views.py::test_view_document_example[no_operators-cpu]" in done.stdout
     assert "line 2: 'test_no_such_thing' matched no test of this run" in done.stdout
+    assert "line 3" not in done.stdout, "an entry covered by an earlier one still named a test: it is used"
     assert all(r["outcome"] == "passed" and r["known"] == "views" for r in records)
 
 

@@ -165,3 +165,11 @@ def test_help_lists_the_suites_options() -> None:
     for option in ("--backend=SPEC", "--device=NAME", "--report-dir=DIR", "--isolate={auto,always,never}",
                    "--time-limit=SECONDS", "--memory-limit=SIZE", "--max-examples=N", "--contract", "--known-failures=FILE"):
         assert option in done.stdout
+
+
+def test_a_run_from_another_folder_that_collects_nothing_says_what_to_do(tmp_path: Path) -> None:
+    """``pytest --backend X`` in a folder without the suite's tests prints where to run it from, not just 'no tests ran'."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--backend", "numpy"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 5
+    assert f"no conformance test was collected here: run pytest from the suite's folder ({PROJECT_ROOT})" in done.stdout
