@@ -1,6 +1,6 @@
 """Resolve a backend spec, as a user types it after ``--backend``, to a torch-like namespace.
 
-The forms, tried in this order (DESIGN.md, "Selecting backends"):
+The forms, tried in this order (README.md, "Validate a backend"):
 
 =============================  =====================================================
 ``label=SPEC``                 any form below, shown under ``label`` in test ids

@@ -8,7 +8,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-#: The columns of conformance.csv, in order (DESIGN.md, "Reports").
+#: The columns of conformance.csv, in order (README.md, "Reports").
 COLUMNS = ["backend", "device", "family", "behaviour", "test", "outcome", "seconds", "message", "cause", "missing"]
 #: The long fields of a record, kept in conformance.json only.
 LONG_FIELDS = ["failure", "example", "snippet", "printed", "known"]

@@ -4,7 +4,7 @@
 ``None`` where a tensor is due); ``missing`` (the backend lacks the API the
 behaviour needs, whatever form its absence takes); ``error`` (anything else
 raised, a crash, a timeout); ``skipped`` (the device is not there).
-DESIGN.md, "Outcomes". Conformance probes, benchmark workloads and grading
+README.md, "The five outcomes". Conformance probes, benchmark workloads and grading
 all use ``classify``; nothing else decides what an exception means.
 """
 

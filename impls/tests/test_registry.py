@@ -1,4 +1,4 @@
-"""The registry resolves every backend spec form of DESIGN.md, and says clearly why one does not resolve."""
+"""The registry resolves every backend spec form the README lists, and says clearly why one does not resolve."""
 
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) 
 
 
 def test_tables_have_the_design_columns_and_cuda_is_skipped_with_a_reason(tmp_path: Path) -> None:
-    """conformance.csv has DESIGN.md's columns; a device that is not there is a skip naming it; summary.md exists."""
+    """conformance.csv has the README's columns; a device that is not there is a skip naming it; summary.md exists."""
     report = tmp_path / "report"
     done = pytest_run("--backend", "torch", "-m", "V1", "--report-dir", str(report), VIEWS_TESTS)
     assert done.returncode == 0, done.stdout[-2000:]
