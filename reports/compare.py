@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from reports.benchmarks import benchmark_frame, format_seconds
+from suite.cli import prog
 
 #: What identifies one measurement across runs.
 KEYS = ["benchmark", "size", "backend", "device"]
@@ -107,7 +108,7 @@ def comparison_markdown(table: pd.DataFrame) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the comparison of two runs; exit 1 when any benchmark slowed by more than the threshold."""
-    parser = argparse.ArgumentParser(prog="python -m reports.compare", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog("reports.compare"), description=__doc__.splitlines()[0])
     parser.add_argument("before", help="the older run: a pytest-benchmark .json file or a run folder")
     parser.add_argument("after", help="the newer run, the same way")
     parser.add_argument("--threshold", type=parse_threshold, default=0.05, help="slowdown to flag, as 10%% or 0.1 (default 5%%)")

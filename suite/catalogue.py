@@ -24,6 +24,7 @@ from typing import Iterable
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
+from suite.cli import prog
 
 CATALOGUE_DOC = PROJECT_ROOT / "BEHAVIOURS.md"
 _ID = re.compile(r"\b([TVLAMOD])(\d)(?:\s*[-–]\s*(?:\1)?(\d))?\b")
@@ -196,7 +197,7 @@ def catalogue_markdown() -> str:
 
 def main(argv: Iterable[str] | None = None) -> int:
     """``python -m suite.catalogue [--write]``: print BEHAVIOURS.md, or write it."""
-    parser = argparse.ArgumentParser(prog="python -m suite.catalogue", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("suite.catalogue"), description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write {CATALOGUE_DOC.name} at the project root")
     args = parser.parse_args(list(argv) if argv is not None else None)
     text = catalogue_markdown()

@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
+from suite.cli import prog
 
 CONTRACT_PATH = PROJECT_ROOT / "suite" / "contract.json"
 CONTRACT_DOC = PROJECT_ROOT / "CONTRACT.md"
@@ -306,7 +307,7 @@ def check_backend(spec: str, contract: Contract) -> tuple[str, list[Verdict] | s
 
 def main(argv: Iterable[str] | None = None) -> int:
     """``python -m suite.contract [--backend SPEC ...] [--derive] [--write-docs]``."""
-    parser = argparse.ArgumentParser(prog="python -m suite.contract", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("suite.contract"), description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", action="append", default=[], metavar="SPEC",
                         help="check a backend against the contract (any --backend form pytest takes)")
     parser.add_argument("--derive", action="store_true", help="derive suite/contract.json again from the probes")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from suite import PROJECT_ROOT
+from suite.cli import prog
 
 #: The band the median ratio must lie in.
 BAND = (0.9, 1.1)
@@ -136,7 +137,7 @@ def _case(text: str) -> tuple[str, int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure, print the table, optionally write JSON; exit 0 when the median ratio is in the band."""
-    parser = argparse.ArgumentParser(prog="python -m suite.benchmarks.agreement", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog("suite.benchmarks.agreement"), description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="*", type=_case, metavar="BENCHMARK:SIZE", help="cases (default: one or more per family)")
     parser.add_argument("--quick", action="store_true", help="four cases, short timings")
     parser.add_argument("--max-time", type=float, help="pytest-benchmark's --benchmark-max-time (default 1.0; 0.2 quick)")

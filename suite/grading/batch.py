@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from suite import PROJECT_ROOT
+from suite.cli import prog
 from suite.grading import guard
 from suite.grading.settings import SettingsError, load_settings
 
@@ -225,7 +226,7 @@ def write_leaderboard_of(out: Path) -> list[Path]:
 def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """Parse the batch options; what follows ``--`` goes to each pytest run."""
     own, pytest_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
-    parser = argparse.ArgumentParser(prog="python -m suite.grading.batch", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog("suite.grading.batch"), description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path, nargs="?", help="folder holding one folder per submission")
     parser.add_argument("--out", type=Path, help="where the report folders and the leaderboard go (default: grades/ "
                         "beside the submissions folder)")

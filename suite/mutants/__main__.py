@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from suite.cli import prog
 from suite.mutants import discover, sensitivity_table
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     """Print the sensitivity table (and, with --list, every mutant with its behaviour and kind)."""
-    parser = argparse.ArgumentParser(prog="python -m suite.mutants", description=__doc__)
+    parser = argparse.ArgumentParser(prog=prog("suite.mutants"), description=__doc__)
     parser.add_argument("--list", action="store_true", help="also list every mutant file with its behaviour id and kind")
-    options = parser.parse_args()
+    options = parser.parse_args(argv)
     mutants = discover()
     rows = sensitivity_table(mutants)
     columns = list(rows[0])
@@ -25,7 +26,8 @@ def main() -> None:
         print()
         for m in mutants:
             print(f"{m.breaks:3} {'subtle' if m.subtle else 'plain ':6} {m.path.name}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -173,3 +173,19 @@ def test_a_run_from_another_folder_that_collects_nothing_says_what_to_do(tmp_pat
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 5
     assert f"no conformance test was collected here: run pytest from the suite's folder ({PROJECT_ROOT})" in done.stdout
+
+
+def test_every_module_tool_is_a_command_with_help() -> None:
+    """pyproject's [project.scripts] are the tools suite/cli.py lists, each answering --help under its own name."""
+    import tomllib
+
+    from suite.cli import COMMANDS
+
+    scripts = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert set(scripts) == set(COMMANDS)
+    for command, target in scripts.items():
+        module, _, function = target.partition(":")
+        assert module.removesuffix(".__main__") == COMMANDS[command]
+        code = f"import sys; sys.argv = [{command!r}, '--help']; from {module} import {function}; {function}()"
+        done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and done.stdout.startswith(f"usage: {command} "), (command, done.stdout, done.stderr)
