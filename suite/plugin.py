@@ -17,6 +17,7 @@ import pytest
 from impls.registry import BackendSpecError
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
+from suite.activation import add_ini, requested
 from suite.backends import Limits, ProbeRunner
 from suite.known_failures import KnownFailures
 from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
@@ -35,7 +36,8 @@ BACKEND_FIXTURES = ("run", "bench")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """The suite's command-line options, in their own --help group."""
+    """The suite's command-line options, in their own --help group, and the ini setting that switches it on."""
+    add_ini(parser)
     group = parser.getgroup("torch-conformance", "conformance suite for PyTorch-like backends")
     group.addoption(
         "--backend", action="append", default=[], metavar="SPEC",
@@ -77,9 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{family}: conformance tests of the {family} family")
     for behaviour_id, entry in BEHAVIOURS.items():
         config.addinivalue_line("markers", f"{behaviour_id}: {entry.title}")
+    if config.option.help or not requested(config):
+        return  # --help needs no backend loaded; a run that did not ask for the suite is left as it is
     _register_hypothesis_profiles(config)
-    if config.option.help:
-        return  # --help needs no backend loaded
+    config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
+    _collect_the_suite_from_anywhere(config)
     grading = bool(config.getoption("grade", False))
     if grading:  # before any submission code runs: grading's limits, report folder and guard
         from suite.grading.plugin import prepare_grading
@@ -102,6 +106,18 @@ def pytest_configure(config: pytest.Config) -> None:
     except (BackendSpecError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[STATE] = state
+
+
+def _collect_the_suite_from_anywhere(config: pytest.Config) -> None:
+    """No test path given, outside the project: collect the suite's conformance tests and benchmarks, not this folder."""
+    if config.option.file_or_dir or config.getoption("grade", False):
+        return
+    try:
+        config.rootpath.relative_to(PROJECT_ROOT)
+        return  # the project itself, or a folder in it: its testpaths and paths apply
+    except ValueError:
+        pass
+    config.args[:] = [str(PROJECT_ROOT / "suite" / "conformance"), str(PROJECT_ROOT / "suite" / "benchmarks")]
 
 
 def _register_hypothesis_profiles(config: pytest.Config) -> None:
@@ -187,7 +203,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrise every test using ``run`` or ``bench`` over (backend, device); absent devices skip."""
     fixture = next((name for name in BACKEND_FIXTURES if name in metafunc.fixturenames), None)
-    if fixture is None:
+    if fixture is None or STATE not in metafunc.config.stash:
         return
     state = metafunc.config.stash[STATE]
     params = []
@@ -264,6 +280,8 @@ def _test_id(item: pytest.Item) -> str:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """Give each conformance test one of the five outcomes, record it, and attach a repro snippet."""
     report: pytest.TestReport = yield
+    if STATE not in item.config.stash:
+        return report  # the suite was not asked for: an unrelated project's report, left alone
     marker = item.get_closest_marker("behaviour")
     runner = item.stash.get(RUNNER, None)
     callspec = getattr(item, "callspec", None)

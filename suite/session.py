@@ -74,8 +74,10 @@ def builtin_specs() -> list[str]:
 
 
 def default_report_dir() -> Path:
-    """A new timestamped folder under reports/runs/ for this run's tables."""
-    return PROJECT_ROOT / "reports" / "runs" / time.strftime("%Y%m%d-%H%M%S")
+    """A new timestamped folder under reports/runs/: the project's, or the working folder's when run from outside it."""
+    cwd = Path.cwd()
+    base = PROJECT_ROOT if cwd == PROJECT_ROOT or PROJECT_ROOT in cwd.parents else cwd
+    return base / "reports" / "runs" / time.strftime("%Y%m%d-%H%M%S")
 
 
 @dataclass

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from suite.activation import requested
 from suite.backends import InProcessBackend
 from suite.benchmarks.harness import Bench
 
@@ -67,13 +68,13 @@ def pytest_configure(config: pytest.Config) -> None:
     pytest-benchmark reads its options in its own (trylast) pytest_configure, after this one.
     """
     config.addinivalue_line("markers", "benchmark: a pytest-benchmark timing of a hot path (select with -m benchmark)")
-    if not timing_requested(config):
+    if requested(config) and not timing_requested(config):
         config.option.benchmark_disable = True
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    """Say whether benchmarks are timed in this run (nothing under --contract, where no test runs)."""
-    if config.getoption("contract", False):
+    """Say whether benchmarks are timed in this run (nothing under --contract, or where the suite was not asked for)."""
+    if config.getoption("contract", False) or not requested(config):
         return None
     if timing_requested(config):
         return f"benchmarks: timed by pytest-benchmark; ratios against {config.getoption('baseline')}"
@@ -87,6 +88,8 @@ UNUSED_FIXTURE_WARNING = "ignore:Benchmark fixture was not used at all in this t
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Benchmark tests ignore pytest-benchmark's unused-fixture warning (their outcome already says what went wrong)."""
+    if not requested(config):
+        return
     for item in items:
         if "bench" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.filterwarnings(UNUSED_FIXTURE_WARNING))

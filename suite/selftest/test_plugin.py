@@ -167,12 +167,63 @@ def test_help_lists_the_suites_options() -> None:
         assert option in done.stdout
 
 
-def test_a_run_from_another_folder_that_collects_nothing_says_what_to_do(tmp_path: Path) -> None:
-    """``pytest --backend X`` in a folder without the suite's tests prints where to run it from, not just 'no tests ran'."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--backend", "numpy"],
+def test_a_run_that_collects_no_conformance_test_says_what_to_do(tmp_path: Path) -> None:
+    """``pytest --backend X some/folder`` where the folder holds no suite test prints where the tests are."""
+    (tmp_path / "empty").mkdir()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--backend", "numpy", "empty"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 5
     assert f"no conformance test was collected here: run pytest from the suite's folder ({PROJECT_ROOT})" in done.stdout
+
+
+def test_from_any_folder_backend_runs_the_installed_suite(tmp_path: Path) -> None:
+    """In a folder outside the project, ``pytest --backend numpy -m views`` runs the suite's view tests, reports there."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--backend", "numpy", "-m", "views",
+                           "--device", "cpu"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "25 passed" in done.stdout.splitlines()[-1]
+    (run_folder,) = (tmp_path / "reports" / "runs").iterdir()
+    assert len(rows(run_folder)) == 25
+
+
+UNRELATED_TESTS = """
+import pytest
+from hypothesis import given, settings, strategies as st
+
+@pytest.fixture
+def run():
+    return 3
+
+@pytest.fixture
+def bench():
+    return "theirs"
+
+def test_uses_its_own_fixtures(run, bench):
+    assert (run, bench) == (3, "theirs")
+
+@given(st.integers())
+def test_hypothesis_keeps_its_default_profile(x):
+    assert settings().max_examples == 100 and settings().database is not None
+
+def test_benchmark_is_timed(benchmark):
+    benchmark(lambda: sum(range(10)))
+    assert benchmark.stats is not None and not benchmark.disabled
+"""
+
+
+def test_an_unrelated_project_runs_as_if_the_suite_were_not_installed(tmp_path: Path) -> None:
+    """Installed, the plugin waits to be asked: another project's run has the same header, tests and outcomes."""
+    (tmp_path / "test_theirs.py").write_text(UNRELATED_TESTS)
+
+    def lines(*extra: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "--benchmark-disable-gc",
+                               *extra], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout[-2000:]
+        keep = [line for line in done.stdout.splitlines() if line.startswith(("test_theirs.py::", "collected", "rootdir"))
+                or line.startswith(("platform", "hypothesis profile"))]
+        return keep
+
+    assert lines() == lines("-p", "no:torch_conformance")
 
 
 def test_every_module_tool_is_a_command_with_help() -> None:
