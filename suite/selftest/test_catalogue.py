@@ -10,7 +10,7 @@ from suite import PROJECT_ROOT
 from suite.catalogue import CATALOGUE_DOC, catalogue_markdown, cited_ids, code_by_behaviour
 
 #: Upper-case Markdown names that are placeholders in usage text, not documents.
-PLACEHOLDERS = {"FILE.md"}
+PLACEHOLDERS = {"FILE.md", "NAME.md"}
 
 
 def test_behaviours_md_is_what_the_catalogue_generates() -> None:
