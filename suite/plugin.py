@@ -29,6 +29,8 @@ pytest_plugins = ["suite.rootdir", "suite.benchmarks.plugin", "suite.grading.plu
 
 STATE = pytest.StashKey[RunState]()
 RUNNER = pytest.StashKey[ProbeRunner]()
+WORKER_RECORDS = "torch_conformance_records"  # keys of pytest-xdist's workeroutput
+WORKER_KNOWN = "torch_conformance_known"
 OUTCOME = "conformance_outcome"  # attribute set on reports of conformance tests
 
 #: Fixtures that make a test depend on a backend; tests without one are the project's self-tests.
@@ -100,12 +102,55 @@ def pytest_configure(config: pytest.Config) -> None:
             # A submission that fails to load is graded, not refused; so is a built-in nobody asked for by name
             # (its tests report the cause, and a run of self-tests is not stopped by it).
             strict=not grading and bool(config.getoption("backend")),
+            load=not xdist_controller(config),  # xdist's workers load the backends; the controller only merges
         )
         known = config.getoption("known_failures")
         state.known = KnownFailures.read(known) if known else None
     except (BackendSpecError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[STATE] = state
+
+
+def xdist_controller(config: pytest.Config) -> bool:
+    """True in the process that hands tests to pytest-xdist's workers (and runs none itself)."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def xdist_worker(config: pytest.Config) -> bool:
+    """True in one of pytest-xdist's worker processes."""
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(specname="pytest_sessionfinish")
+def pytest_sessionfinish_hand_over(session: pytest.Session) -> None:
+    """In an xdist worker: hand this worker's records (and known-failure tallies) to the controller."""
+    config = session.config
+    state = config.stash.get(STATE, None)
+    if state is None or not xdist_worker(config):
+        return
+    config.workeroutput[WORKER_RECORDS] = [record.as_dict() for record in state.records]  # type: ignore[attr-defined]
+    if state.known is not None:
+        config.workeroutput[WORKER_KNOWN] = {  # type: ignore[attr-defined]
+            "still_failing": state.known.still_failing, "now_passing": state.known.now_passing,
+            "matched": {str(entry.line): entry.matched for entry in state.known.entries},
+        }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """In xdist's controller: merge a finished worker's records, so the reports hold every test."""
+    output = getattr(node, "workeroutput", {}) or {}
+    config = getattr(node, "config", None)
+    state = config.stash.get(STATE, None) if config is not None else None
+    if state is None:
+        return
+    state.records.extend(Record(**row) for row in output.get(WORKER_RECORDS, []))
+    known = output.get(WORKER_KNOWN)
+    if known and state.known is not None:
+        state.known.still_failing += [tuple(pair) for pair in known["still_failing"]]
+        state.known.now_passing += known["now_passing"]
+        for entry in state.known.entries:
+            entry.matched += known["matched"].get(str(entry.line), [])
 
 
 def _collect_the_suite_from_anywhere(config: pytest.Config) -> None:
@@ -259,7 +304,7 @@ def pytest_collection_modifyitems_count(config: pytest.Config, items: list[pytes
 def pytest_collection_finish(session: pytest.Session) -> None:
     """With --backend and not one conformance test collected (a run from another folder): say what to do."""
     state = session.config.stash.get(STATE, None)
-    if state is None or not state.explicit or session.config.stash.get(COLLECTED, 0):
+    if state is None or not state.explicit or session.config.stash.get(COLLECTED, 0) or xdist_controller(session.config):
         return
     writer = session.config.pluginmanager.get_plugin("terminalreporter")
     if writer is not None:
@@ -393,7 +438,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.section("missing API", sep="-")
         for record in missing:
             terminalreporter.write_line(f"MISSING {record.test}: {record.message}")
-    if not state.records:
+    if not state.records or xdist_worker(config):
         return
     state.close()  # workers end before the report is written: nothing of theirs lands after it
     from reports.conformance import conformance_frame, outcome_counts, write_conformance
@@ -405,7 +450,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
     titles = {behaviour_id: entry.title for behaviour_id, entry in BEHAVIOURS.items()}
     order = {behaviour_id: index for index, behaviour_id in enumerate(BEHAVIOURS)}
-    records = sorted(state.records, key=lambda r: order[r.behaviour])  # catalogue order: T, V, L, A, M, O, D
+    # Catalogue order (T, V, L, A, M, O, D), then by test: the same files whatever order the tests ran in (xdist).
+    records = sorted(state.records, key=lambda r: (order[r.behaviour], r.test, r.backend, r.device))
     paths = write_conformance([r.as_dict() for r in records], state.report_dir, titles)
     terminalreporter.section("conformance report", sep="-")
     for path in paths:

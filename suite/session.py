@@ -101,8 +101,11 @@ class RunState:
         limits: Limits,
         report_dir: str | None,
         strict: bool = True,
+        load: bool = True,
     ) -> "RunState":
         """Parse and load every backend; raise BackendSpecError (one line) for a bad spec.
+
+        With ``load`` False (pytest-xdist's controller, which runs no test) backends are parsed, not loaded.
 
         With ``strict`` False (grading), a backend that fails to load is kept,
         marked with its load error, so every test still runs and records why it failed.
@@ -121,6 +124,8 @@ class RunState:
             for spec in parsed:
                 backend = _make_backend(spec, isolate, limits, wanted)
                 backends[spec.label] = backend
+                if not load:
+                    continue
                 try:
                     backend.load()
                 except (registry.BackendSpecError, BackendError) as exc:

@@ -240,3 +240,19 @@ def test_every_module_tool_is_a_command_with_help() -> None:
         code = f"import sys; sys.argv = [{command!r}, '--help']; from {module} import {function}; {function}()"
         done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0 and done.stdout.startswith(f"usage: {command} "), (command, done.stdout, done.stderr)
+
+
+def test_xdist_workers_records_are_merged_into_the_same_reports(tmp_path: Path) -> None:
+    """``pytest -n 2`` writes the same records as a serial run (timings aside): every worker's, in the same order."""
+    mutant = f"m={PROJECT_ROOT / 'suite' / 'mutants' / 'torch_v4_squeeze_ignores_dim.py'}:torch"
+    common = ["--backend", "numpy", "--backend", mutant, "-m", "views", "--device", "cpu"]
+    serial = pytest_run(*common, "--report-dir", str(tmp_path / "serial"))
+    parallel = pytest_run(*common, "-n", "2", "--report-dir", str(tmp_path / "parallel"))
+    assert serial.returncode == parallel.returncode == 1
+    assert "m-cpu: 19 passed, 6 failed" in parallel.stdout  # the controller's summary counts every worker's tests
+
+    def records(name: str) -> list[dict]:
+        rows_ = json.loads((tmp_path / name / "conformance.json").read_text())
+        return [{key: value for key, value in row.items() if key != "seconds"} for row in rows_]
+
+    assert len(records("serial")) == 50 and records("parallel") == records("serial")
