@@ -186,6 +186,8 @@ def _machine_line(document: Mapping[str, Any]) -> str:
     backends = document.get("backends") or {}
     if backends:
         parts.append("backends " + ", ".join(f"{label} {version}" for label, version in backends.items()))
+    if document.get("suite"):
+        parts.append(f"timed by {document['suite']}")
     return ", ".join(p for p in parts if p)
 
 
@@ -234,10 +236,11 @@ def write_benchmarks(document: Mapping[str, Any], folder: Path, baseline: str = 
     json_path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
     frame = benchmark_frame(document["benchmarks"], baseline)
     scaling = scaling_frame(frame)
+    judged = str(document.get("suite", ""))
     csv_path = folder / "benchmarks.csv"
-    frame[COLUMNS].to_csv(csv_path, index=False)
+    frame[COLUMNS].assign(suite=judged).to_csv(csv_path, index=False)
     scaling_path = folder / "scaling.csv"
-    scaling.to_csv(scaling_path, index=False)
+    scaling.assign(suite=judged).to_csv(scaling_path, index=False)
     md_path = folder / "benchmarks.md"
     md_path.write_text(benchmarks_markdown(frame, scaling, baseline, _machine_line(document)), encoding="utf-8")
     plots = scaling_plots(frame, scaling, folder / "plots")

@@ -9,7 +9,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 #: The columns of conformance.csv, in order (README.md, "Reports").
-COLUMNS = ["backend", "device", "family", "behaviour", "test", "outcome", "seconds", "message", "cause", "missing"]
+COLUMNS = ["backend", "device", "family", "behaviour", "test", "outcome", "seconds", "message", "cause", "missing", "suite"]
 #: The long fields of a record, kept in conformance.json only.
 LONG_FIELDS = ["failure", "example", "snippet", "printed", "known"]
 #: Outcomes from worst to best, for summarising several tests of one behaviour.
@@ -74,8 +74,11 @@ def outcome_counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 def summary_markdown(frame: pd.DataFrame, titles: Mapping[str, str] | None = None) -> str:
     """The text of summary.md: outcome counts, per-family pass rates, behaviours x targets."""
+    judged = ", ".join(sorted(set(frame["suite"]) - {""})) or "an unknown version of the suite"
     parts = [
         "# Conformance summary",
+        "",
+        f"Judged by {judged}.",
         "",
         "Outcomes: `passed`; `failed` (wrong result); `missing` (the backend lacks the API); "
         "`error` (raised, crashed or timed out); `skipped` (device not there). "

@@ -203,6 +203,8 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         f"# Grade for `{grade['submission']}`: {_points(grade['score'])} / {_points(grade['max_score'])}",
         "",
     ]
+    if grade.get("suite"):
+        parts += [f"Graded by {grade['suite']}.", ""]
     if grade.get("withheld"):
         parts += [f"**Score withheld:** {grade['withheld']} (the checks below earned "
                   f"{_points(grade['score_before_withholding'])}).", ""]
@@ -319,7 +321,8 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
         "visibility": visibility,
         "stdout_visibility": "hidden",
         "extra_data": {"submission": grade["submission"], "counts": counts, "integrity": notes,
-                       "withheld": grade.get("withheld", ""), "load_error": grade.get("load_error", "")},
+                       "withheld": grade.get("withheld", ""), "load_error": grade.get("load_error", ""),
+                       "suite": grade.get("suite", "")},
         "tests": tests,
         "leaderboard": [{"name": "Score", "value": round(grade["score"], 4)},
                         {"name": "Behaviours passed", "value": counts["passed"]}],
@@ -373,7 +376,7 @@ def write_grade(grade: Mapping[str, Any], folder: Path) -> list[Path]:
 # --- leaderboard ---------------------------------------------------------------------------------------------
 
 LEADERBOARD_COLUMNS = ["rank", "submission", "score", "max_score", "percent", "passed", "partial", "failed", "error",
-                       "missing", "seconds", "notes"]
+                       "missing", "seconds", "suite", "notes"]
 
 
 def leaderboard_frame(results: Iterable[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
@@ -394,6 +397,7 @@ def leaderboard_frame(results: Iterable[tuple[str, Mapping[str, Any]]]) -> pd.Da
             "percent": round(100 * score / max_score, 1) if max_score else 0.0,
             **{key: int(counts.get(key, 0)) for key in ("passed", "partial", "failed", "error", "missing")},
             "seconds": round(float(data.get("execution_time", 0.0)), 1),
+            "suite": str(extra.get("suite", "")),
             "notes": "; ".join(notes)[:200],
         })
     frame = pd.DataFrame(rows, columns=[c for c in LEADERBOARD_COLUMNS if c != "rank"])

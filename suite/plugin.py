@@ -368,9 +368,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if not report.passed and not report.skipped:
             report.sections.insert(0, ("behaviour", f"{behaviour.id} ({behaviour.family}): {behaviour.title}"))
         label, device = param
-        item.config.stash[STATE].records.append(Record(
+        state = item.config.stash[STATE]
+        state.records.append(Record(
             backend=label, device=device, family=behaviour.family, behaviour=behaviour.id, test=_test_id(item),
-            outcome=outcome.value, seconds=round(report.duration, 6), message=message, **fields,
+            outcome=outcome.value, seconds=round(report.duration, 6), message=message, suite=state.suite_version, **fields,
         ))
     return report
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from impls import registry
 from suite import PROJECT_ROOT
+from suite import version as suite_version_text
 from suite.backends import Backend, InProcessBackend, Limits, WorkerBackend
 from suite.known_failures import KnownFailures
 from suite.outcomes import BackendError
@@ -58,6 +59,7 @@ class Record:
     snippet: str = ""  # Python that reproduces the last probe call
     printed: str = ""  # what the snippet prints: the last probe call's result as print() shows it
     known: str = ""  # the reason given in the known-failures file, when the test is listed there
+    suite: str = ""  # what judged it: the suite's version (and commit), as suite.version() says
 
     def as_dict(self) -> dict[str, Any]:
         """The record as a dict: every field (conformance.json); conformance.csv keeps the short ones."""
@@ -91,6 +93,7 @@ class RunState:
     explicit: bool  # True when the user named backends with --backend
     records: list[Record] = field(default_factory=list)
     known: KnownFailures | None = None  # the --known-failures file, with what became of its entries
+    suite_version: str = field(default_factory=lambda: suite_version_text())  # suite.version(), read once a run
 
     @classmethod
     def create(

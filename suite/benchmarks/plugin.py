@@ -131,6 +131,7 @@ def run_document(config: pytest.Config, benchmarks: list[dict[str, Any]]) -> dic
     )
     document["benchmarks"] = benchmarks
     document["backends"] = {label: backend.version for label, backend in config.stash[STATE].backends.items()}
+    document["suite"] = config.stash[STATE].suite_version
     return document
 
 

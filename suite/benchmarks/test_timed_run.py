@@ -94,7 +94,8 @@ def test_timed_run_writes_every_table_and_plot(timed_run: dict[str, Any]) -> Non
     """benchmarks.csv (its columns), benchmarks.md, scaling.csv, benchmarks.json and one PNG per benchmark."""
     report = timed_run["report"]
     table = pd.read_csv(report / "benchmarks.csv")
-    assert list(table.columns) == COLUMNS
+    assert list(table.columns) == [*COLUMNS, "suite"]
+    assert table["suite"].str.startswith("torch-conformance ").all()
     assert set(table["benchmark"]) == {"counting"} | {name for name, _ in CASES}
     assert (table["rounds"] >= 5).all() and (table["median_s"] > 0).all()
     assert set(table["ratio_to_baseline"]) == {1.0}  # torch-cpu is its own baseline
@@ -102,10 +103,10 @@ def test_timed_run_writes_every_table_and_plot(timed_run: dict[str, Any]) -> Non
     assert mm["throughput_unit"] == "GFLOP/s"
     assert mm["throughput"] == pytest.approx(2 * mm["size"] ** 3 / mm["median_s"] / 1e9)
     scaling = pd.read_csv(report / "scaling.csv")
-    assert list(scaling.columns) == SCALING_COLUMNS
+    assert list(scaling.columns) == [*SCALING_COLUMNS, "suite"]
     assert scaling.set_index("benchmark").loc["view", "points"] == 3
     markdown_text = (report / "benchmarks.md").read_text(encoding="utf-8")
-    assert "| view [12800]" in markdown_text and "## Scaling" in markdown_text
+    assert "| view [12800]" in markdown_text and "## Scaling" in markdown_text and "timed by torch-conformance " in markdown_text
     assert json.loads((report / "benchmarks.json").read_text(encoding="utf-8"))["benchmarks"]
     for name in set(table["benchmark"]):
         assert (report / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -223,6 +223,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             execution_time=time.monotonic() - run.started,
             integrity=list(run.integrity),
             grader_problems=list(run.grader_problems),
+            suite=state.suite_version,
         )
         if run.tampered and run.settings.on_tamper == "zero":
             result = withhold(result, "the grader's own files changed on disk during the run")

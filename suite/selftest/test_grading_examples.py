@@ -165,6 +165,7 @@ def test_each_sample_earns_its_designed_score(graded: dict[str, Any], name: str)
     """results.json is valid Gradescope output and its score is what expected.toml and the weights say."""
     data = results(graded, name)
     assert validate_results(data) == []
+    assert data["extra_data"]["suite"].startswith("torch-conformance ")  # what graded it
     frame = rows(graded, name)
     assert not frame.empty
     assert data["score"] == pytest.approx(expected_score(frame, design(name)), abs=0.01)

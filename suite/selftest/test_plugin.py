@@ -256,3 +256,16 @@ def test_xdist_workers_records_are_merged_into_the_same_reports(tmp_path: Path) 
         return [{key: value for key, value in row.items() if key != "seconds"} for row in rows_]
 
     assert len(records("serial")) == 50 and records("parallel") == records("serial")
+
+
+def test_every_report_says_what_judged_it(tmp_path: Path) -> None:
+    """conformance.csv and .json carry the suite's version (and commit, from a checkout); summary.md says it first."""
+    from suite import version
+
+    judged = version()
+    assert judged.startswith("torch-conformance ") and (", commit " in judged) == (PROJECT_ROOT / ".git").exists()
+    done = pytest_run("--backend", "numpy", "-m", "V2", "--device", "cpu", "--report-dir", str(tmp_path / "r"))
+    assert done.returncode == 0
+    assert set(rows(tmp_path / "r")["suite"]) == {judged}
+    assert {row["suite"] for row in json.loads((tmp_path / "r" / "conformance.json").read_text())} == {judged}
+    assert (tmp_path / "r" / "summary.md").read_text().splitlines()[2] == f"Judged by {judged}."
