@@ -443,6 +443,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     state.close()  # workers end before the report is written: nothing of theirs lands after it
     from reports.conformance import conformance_frame, outcome_counts, write_conformance
+    from reports.html import write_report_html
 
     terminalreporter.section("conformance per backend and device", sep="-")
     counts = outcome_counts(conformance_frame(r.as_dict() for r in state.records))
@@ -454,6 +455,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     # Catalogue order (T, V, L, A, M, O, D), then by test: the same files whatever order the tests ran in (xdist).
     records = sorted(state.records, key=lambda r: (order[r.behaviour], r.test, r.backend, r.device))
     paths = write_conformance([r.as_dict() for r in records], state.report_dir, titles)
+    paths.append(write_report_html(state.report_dir, titles))  # written again by grading and benchmarks, with theirs
     terminalreporter.section("conformance report", sep="-")
     for path in paths:
         shown = os.path.relpath(path)

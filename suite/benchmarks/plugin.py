@@ -143,9 +143,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     benchmarks = timed_benchmarks(config)
     if state is None or not benchmarks:
         return
+    from reference.behaviours import BEHAVIOURS
     from reports.benchmarks import write_benchmarks
+    from reports.html import write_report_html
 
     paths = write_benchmarks(run_document(config, benchmarks), state.report_dir, baseline=config.getoption("baseline"))
+    page = write_report_html(state.report_dir, {b: entry.title for b, entry in BEHAVIOURS.items()})
+    paths += [page] if page else []
     terminalreporter.section("benchmark report", sep="-")
     for path in paths:
         terminalreporter.write_line(f"wrote {os.path.relpath(path)}")

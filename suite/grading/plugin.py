@@ -203,7 +203,9 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
     run = config.stash.get(GRADING, None)
     if run is None:
         return
+    from reference.behaviours import BEHAVIOURS
     from reports.grading import leaderboard_frame, results_json, write_grade, write_leaderboard
+    from reports.html import write_report_html
     from suite.plugin import STATE
 
     state = config.stash[STATE]
@@ -229,6 +231,8 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             result = withhold(result, "the grader's own files changed on disk during the run")
         folder = state.report_dir / label if several else state.report_dir
         paths = write_grade(result, folder)
+        if folder == state.report_dir:  # the run's page shows the grade too
+            write_report_html(state.report_dir, {b: entry.title for b, entry in BEHAVIOURS.items()})
         written.append((label, results_json(result)))
         terminalreporter.write_line(
             f"grade for {label}: {result['score']:.2f} / {result['max_score']:.2f}; wrote "
