@@ -106,23 +106,30 @@ def benchmarks_html(folder: Path) -> str:
 def report_html(folder: Path, titles: Mapping[str, str]) -> str:
     """The page for one run folder, from its conformance.json, results.json and benchmarks.csv where present."""
     folder = Path(folder)
-    records = json.loads((folder / "conformance.json").read_text(encoding="utf-8"))
-    frame = conformance_frame(records)
-    judged = ", ".join(sorted(set(frame["suite"]) - {""})) or "an unknown version of the suite"
+    conformance = folder / "conformance.json"
+    frame = conformance_frame(json.loads(conformance.read_text(encoding="utf-8")) if conformance.exists() else [])
+    judged_by = set(frame["suite"])
+    if (folder / "benchmarks.csv").exists():
+        judged_by |= set(pd.read_csv(folder / "benchmarks.csv", keep_default_na=False).get("suite", pd.Series([], dtype=str)))
+    judged = ", ".join(sorted(judged_by - {""})) or "an unknown version of the suite"
     legend = "".join(f"<span style=\"background:{c}\">{o}</span>" for o, c in COLOURS.items())
     parts = [
         "<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
         f"<title>Conformance report: {html.escape(folder.name)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>Conformance report</h1><p>{html.escape(str(folder))}; judged by {html.escape(judged)}.</p>",
-        f"<p class=\"legend\">{legend}</p>",
-        "<h2>Outcomes per backend and device</h2>",
-        _table(outcome_counts(frame).rename_axis(index="backend-device", columns=None)),
-        "<h2>Behaviours</h2>", matrix_html(frame, titles),
+        f"<h1>Conformance and benchmark report</h1><p>{html.escape(str(folder))}; judged by {html.escape(judged)}.</p>",
     ]
+    if not frame.empty:
+        parts += [
+            f"<p class=\"legend\">{legend}</p>",
+            "<h2>Outcomes per backend and device</h2>",
+            _table(outcome_counts(frame).rename_axis(index="backend-device", columns=None)),
+            "<h2>Behaviours</h2>", matrix_html(frame, titles),
+        ]
     results_path = folder / "results.json"
     if results_path.exists():
         parts += ["<h2>Grade</h2>", grade_html(json.loads(results_path.read_text(encoding="utf-8")))]
-    parts += ["<h2>Not passing</h2>", problems_html(frame)]
+    if not frame.empty:
+        parts += ["<h2>Not passing</h2>", problems_html(frame)]
     if (folder / "benchmarks.csv").exists():
         parts += ["<h2>Benchmarks (median time per call)</h2>", benchmarks_html(folder)]
     parts.append("</body></html>")
@@ -130,9 +137,9 @@ def report_html(folder: Path, titles: Mapping[str, str]) -> str:
 
 
 def write_report_html(folder: Path, titles: Mapping[str, str]) -> Path | None:
-    """Write report.html into a run folder that holds conformance.json; return its path (None when there is none)."""
+    """Write report.html into a run folder with conformance or benchmark tables; return its path (None without either)."""
     folder = Path(folder)
-    if not (folder / "conformance.json").exists():
+    if not (folder / "conformance.json").exists() and not (folder / "benchmarks.csv").exists():
         return None
     path = folder / "report.html"
     path.write_text(report_html(folder, titles), encoding="utf-8")

@@ -110,6 +110,8 @@ def test_timed_run_writes_every_table_and_plot(timed_run: dict[str, Any]) -> Non
     assert json.loads((report / "benchmarks.json").read_text(encoding="utf-8"))["benchmarks"]
     for name in set(table["benchmark"]):
         assert (report / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (report / "report.html").read_text(encoding="utf-8")
+    assert "Benchmarks (median time per call)" in page and page.count("data:image/png;base64,") == len(set(table["benchmark"]))
 
 
 def test_harness_agrees_with_torch_timer(timed_run: dict[str, Any]) -> None:

@@ -166,6 +166,7 @@ def test_each_sample_earns_its_designed_score(graded: dict[str, Any], name: str)
     data = results(graded, name)
     assert validate_results(data) == []
     assert data["extra_data"]["suite"].startswith("torch-conformance ")  # what graded it
+    assert f"Score: <b>{data['score']:g} / {data['max_score']:g}</b>" in (graded["out"] / name / "report.html").read_text()
     frame = rows(graded, name)
     assert not frame.empty
     assert data["score"] == pytest.approx(expected_score(frame, design(name)), abs=0.01)
