@@ -325,6 +325,12 @@ def _test_id(item: pytest.Item) -> str:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """Give each conformance test one of the five outcomes, record it, and attach a repro snippet."""
     report: pytest.TestReport = yield
+    ended = call.excinfo.value if call.excinfo is not None else None
+    on_a_backend = any(name in getattr(item, "fixturenames", ()) for name in BACKEND_FIXTURES)
+    if report.skipped and isinstance(ended, EndsTheTest) and not on_a_backend:
+        # A backend's verdict travels as pytest's skip exception; outside a conformance test it is a failure, never a skip.
+        report.outcome, report.longrepr = "failed", item.repr_failure(call.excinfo)  # type: ignore[union-attr]
+        return report
     if STATE not in item.config.stash:
         return report  # the suite was not asked for: an unrelated project's report, left alone
     marker = item.get_closest_marker("behaviour")

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "${AUTOGRADER:-/autograder}/source"
 python3 -m venv .venv
-.venv/bin/pip install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0" -e .
+.venv/bin/pip install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0" -e ".[torch]"

@@ -269,3 +269,12 @@ def test_every_report_says_what_judged_it(tmp_path: Path) -> None:
     assert set(rows(tmp_path / "r")["suite"]) == {judged}
     assert {row["suite"] for row in json.loads((tmp_path / "r" / "conformance.json").read_text())} == {judged}
     assert (tmp_path / "r" / "summary.md").read_text().splitlines()[2] == f"Judged by {judged}."
+
+
+def test_a_backend_verdict_escaping_a_self_test_fails_it_rather_than_skipping_it(tmp_path: Path) -> None:
+    """BackendError is pytest's skip exception underneath: a test it escapes from is reported failed, not skipped."""
+    (tmp_path / "test_escape.py").write_text(
+        "from suite.outcomes import BackendError\n\ndef test_escape():\n    raise BackendError('memory limit: 372 MiB')\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_escape.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "1 failed" in done.stdout.splitlines()[-1], done.stdout
