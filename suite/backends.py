@@ -124,7 +124,7 @@ def warm_up_workers() -> None:
     process.join()
 
 
-def _rss_bytes(pid: int) -> int:
+def rss_bytes(pid: int) -> int:
     """Resident memory of a process, from /proc (0 where that cannot be read)."""
     try:
         with open(f"/proc/{pid}/statm") as f:
@@ -150,6 +150,11 @@ class WorkerBackend(Backend):
     def isolated(self) -> bool:
         """True: this backend runs in a worker process."""
         return True
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, while one runs."""
+        return self._process.pid if self._process is not None else None
 
     @property
     def output_path(self) -> str:
@@ -234,7 +239,7 @@ class WorkerBackend(Backend):
             if not self._process.is_alive() or self._conn.closed:
                 self._process.join(1)
                 raise BackendError(*self._death_message(doing))
-            rss = _rss_bytes(self._process.pid or 0)
+            rss = rss_bytes(self._process.pid or 0)
             if rss > self.limits.memory_bytes:
                 self._stop()
                 raise BackendError(

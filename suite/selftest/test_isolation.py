@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from impls.registry import BackendSpecError, parse_spec
-from suite.backends import Limits, WorkerBackend
+from suite.backends import Limits, WorkerBackend, rss_bytes
 from suite.outcomes import BackendError
 from suite.probes import selfcheck
 
@@ -32,13 +32,26 @@ def backend_file(tmp_path: Path, body: str, name: str = "hostile") -> str:
     return str(path)
 
 
+@pytest.fixture(scope="module")
+def idle_rss(tmp_path_factory: pytest.TempPathFactory) -> int:
+    """Resident bytes of a worker holding a healthy backend: torch's build decides it (about 250 MiB CPU, 380 CUDA)."""
+    backend = WorkerBackend(parse_spec(backend_file(tmp_path_factory.mktemp("idle"), "pass")), Limits(seconds=30))
+    backend.load()
+    try:
+        backend.begin_test(backend.limits)
+        call(backend)
+        return rss_bytes(backend.pid or 0)  # the worker's own process, measured as the limit is
+    finally:
+        backend.close()
+
+
 @pytest.fixture
-def start(tmp_path: Path):
-    """Start a WorkerBackend on a file, with small limits; close it afterwards."""
+def start(tmp_path: Path, idle_rss: int):
+    """Start a WorkerBackend on a file, with small limits (memory: what an idle worker holds, plus a margin)."""
     started: list[WorkerBackend] = []
 
-    def _start(path: str, seconds: float = 3.0, memory: int = 512 * 2**20) -> WorkerBackend:
-        backend = WorkerBackend(parse_spec(path), Limits(seconds=seconds, memory_bytes=memory))
+    def _start(path: str, seconds: float = 3.0, margin: int = 256 * 2**20) -> WorkerBackend:
+        backend = WorkerBackend(parse_spec(path), Limits(seconds=seconds, memory_bytes=idle_rss + margin))
         backend.load()
         started.append(backend)
         backend.begin_test(backend.limits)
@@ -76,7 +89,7 @@ def test_misbehaviour_is_an_error_with_its_cause_and_the_next_test_recovers(tmp_
     """The test fails with the cause named, later calls in that test fail at once, and a new test gets a fresh worker."""
     marker = tmp_path / "done-once"
     body = f"if not os.path.exists({str(marker)!r}):\n        open({str(marker)!r}, 'w').close()\n        {body}"
-    backend = start(backend_file(tmp_path, body), seconds=1.5, memory=300 * 2**20)
+    backend = start(backend_file(tmp_path, body), seconds=1.5, margin=128 * 2**20)
     began = time.monotonic()
     with pytest.raises(BackendError, match=cause.replace("(", r"\(").replace(")", r"\)")):
         call(backend)
