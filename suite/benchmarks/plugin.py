@@ -68,6 +68,9 @@ def pytest_configure(config: pytest.Config) -> None:
     pytest-benchmark reads its options in its own (trylast) pytest_configure, after this one.
     """
     config.addinivalue_line("markers", "benchmark: a pytest-benchmark timing of a hot path (select with -m benchmark)")
+    if requested(config) and timing_requested(config) and getattr(config.option, "numprocesses", None):
+        raise pytest.UsageError("timed benchmarks run serially (pytest-benchmark cannot time under pytest-xdist): "
+                                "drop -n for a timed run; -n is fine for conformance tests and untimed bodies")
     if requested(config) and not timing_requested(config):
         config.option.benchmark_disable = True
 

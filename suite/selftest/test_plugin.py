@@ -278,3 +278,10 @@ def test_a_backend_verdict_escaping_a_self_test_fails_it_rather_than_skipping_it
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_escape.py"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "1 failed" in done.stdout.splitlines()[-1], done.stdout
+
+
+def test_a_timed_benchmark_run_under_xdist_is_refused_saying_why() -> None:
+    """``-n 2 --benchmark-only`` stops before any test: timings are taken serially, and the message says so."""
+    done = pytest_run("-n", "2", "-m", "benchmark", "--benchmark-only", "--backend", "numpy")
+    assert done.returncode == 4
+    assert "timed benchmarks run serially" in done.stderr
