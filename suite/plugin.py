@@ -233,6 +233,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     lines = []
     for backend in state.backends.values():
+        if xdist_controller(config):
+            lines.append(f"backend {backend.label}: [{'built-in' if backend.spec.builtin else backend.spec.target}]; "
+                         "loaded by each pytest-xdist worker")
+            continue
         where = "worker process" if backend.isolated else "in this process"
         origin = "built-in" if backend.spec.builtin else backend.spec.target
         devices = []
@@ -263,7 +267,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def run(request: pytest.FixtureRequest) -> Iterator[ProbeRunner]:
     """Call probes on this test's backend and device: ``run(probe, **kwargs)`` returns plain data."""
-    state = request.config.stash[STATE]
+    state = state_for_fixture(request, "run")
     label, device = request.param
     backend = state.backends[label]
     runner = ProbeRunner(backend, device)
@@ -271,6 +275,15 @@ def run(request: pytest.FixtureRequest) -> Iterator[ProbeRunner]:
     backend.begin_test(state.limits)
     yield runner
     backend.end_test()
+
+
+def state_for_fixture(request: pytest.FixtureRequest, name: str) -> RunState:
+    """This run's state for one of the suite's fixtures; a clear failure where the run did not ask for the suite."""
+    state = request.config.stash.get(STATE, None)
+    if state is None or not hasattr(request, "param"):
+        pytest.fail(f"fixture {name!r} is torch-conformance's (a backend and device for a conformance test); this run "
+                    "did not ask for the suite: define your own, or run with --backend", pytrace=False)
+    return state
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -101,9 +101,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def bench(request: pytest.FixtureRequest, benchmark: Any) -> Bench:
     """Time a catalogued workload on this test's backend and device: ``bench("mm", size)``."""
-    from suite.plugin import STATE
+    from suite.plugin import state_for_fixture
 
-    state = request.config.stash[STATE]
+    state = state_for_fixture(request, "bench")
     label, device = request.param
     backend = state.backends[label]
     if not isinstance(backend, InProcessBackend) or backend.namespace is None:

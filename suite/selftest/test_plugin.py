@@ -285,3 +285,11 @@ def test_a_timed_benchmark_run_under_xdist_is_refused_saying_why() -> None:
     done = pytest_run("-n", "2", "-m", "benchmark", "--benchmark-only", "--backend", "numpy")
     assert done.returncode == 4
     assert "timed benchmarks run serially" in done.stderr
+
+
+def test_the_suites_fixtures_say_whose_they_are_where_the_suite_was_not_asked_for(tmp_path: Path) -> None:
+    """Another project's test asking for a ``run`` it never defined gets an error naming the suite, not a KeyError."""
+    (tmp_path / "test_wants.py").write_text("def test_wants_run(run):\n    assert run\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "fixture 'run' is torch-conformance's" in done.stdout and "KeyError" not in done.stdout
