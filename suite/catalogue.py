@@ -205,7 +205,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         CATALOGUE_DOC.write_text(text, encoding="utf-8")
         print(f"wrote {CATALOGUE_DOC.name}")
     else:
-        print(text)
+        print(text, end="")
     return 0
 
 
