@@ -203,7 +203,8 @@ def test_uses_its_own_fixtures(run, bench):
 
 @given(st.integers())
 def test_hypothesis_keeps_its_default_profile(x):
-    assert settings().max_examples == 100 and settings().database is not None
+    # 100 in both of hypothesis' own profiles ("default", and "ci" where a CI variable is set); the suite's has 25
+    assert settings().max_examples == 100
 
 def test_benchmark_is_timed(benchmark):
     benchmark(lambda: sum(range(10)))
