@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "torch-conformance-contract": "suite.contract",
     "torch-conformance-catalogue": "suite.catalogue",
     "torch-conformance-mutants": "suite.mutants",
+    "torch-conformance-speed": "suite.speed",
 }
 
 

@@ -1,0 +1,55 @@
+"""The suite's own speed script (suite/speed.py): its sums, goals and tables, on made-up timings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from suite import PROJECT_ROOT
+from suite.speed import RUNS, Run, Timing, area, goal_of, medians_of, profile_table, seconds_by_area, table
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" tests="4">
+<testcase classname="suite.conformance.test_views" name="test_a[torch-cpu]" time="1.5"/>
+<testcase classname="suite.conformance.test_views" name="test_b[torch-cpu]" time="0.5"/>
+<testcase classname="suite.selftest.test_mutants" name="test_mutant_is_caught[x]" time="4.0"/>
+<testcase classname="reference.tests.test_views_reference" name="test_c" time="0.25"/>
+</testsuite></testsuites>
+"""
+
+
+def test_test_time_is_summed_per_area_and_self_tests_per_file(tmp_path: Path) -> None:
+    """JUnit cases add up by folder; a self-test file is an area of its own."""
+    (tmp_path / "junit.xml").write_text(JUNIT)
+    assert seconds_by_area(tmp_path / "junit.xml") == {"suite/conformance": 2.0, "suite/selftest/test_mutants.py": 4.0,
+                                                       "reference/tests": 0.25}
+    assert area("x", "suite/selftest/test_plugin.py") == "suite/selftest/test_plugin.py"
+
+
+def test_goals_in_seconds_and_as_a_ratio_to_the_run_in_the_same_checkout() -> None:
+    """A median above its goal is not met; the isolated run is compared with the in-process run of its own checkout."""
+    isolated = next(run for run in RUNS if run.goal_ratio_to)
+    base = next(run for run in RUNS if run.name == isolated.goal_ratio_to)
+    before, after = Path("/x/before"), Path("/x/after")
+    slow = Timing(base, before, [9.0, 12.0, 11.0], [0, 0, 1])
+    fast = Timing(base, after, [5.0], [0])
+    isolated_after = Timing(isolated, after, [7.0, 7.5, 8.0], [0, 0, 0])
+    medians = medians_of([slow, fast, isolated_after])
+    assert goal_of(isolated_after, medians) == (f"≤ 1.5× `{base.name}` (now 1.50×)", True)
+    isolated_after.walls.append(9.0)  # median 7.75: above 1.5 × 5
+    assert goal_of(isolated_after, medians_of([fast, isolated_after]))[1] is False
+    torch_run = Timing(RUNS[0], before, [9.0, 12.0, 11.0], [0, 0, 1])
+    assert goal_of(torch_run, medians) == ("≤ 10 s", False)
+    assert goal_of(Timing(RUNS[0], after, [9.5], [0]), medians) == ("≤ 10 s", True)
+    rows = table([torch_run, fast]).splitlines()
+    assert rows[0] == "| run | checkout | median wall | passes | exit | goal | met |"
+    assert rows[2] == "| `pytest --backend torch` | before | 11.0 s | 9.0, 12.0, 11.0 | 0,1 | ≤ 10 s | no |"
+    assert "checkout" not in table([fast])
+
+
+def test_a_profile_table_keeps_the_largest_parts_and_sums_the_rest() -> None:
+    """Parts beyond the top few are one row, so the shares still add up to the whole pass."""
+    timing = Timing(Run("pytest", ()), PROJECT_ROOT, [10.0], [0])
+    timing.profile = {"start-up, imports and collection": 4.0, "tests in a": 3.0, "tests in b": 2.0, "tests in c": 1.0}
+    text = profile_table(timing, top=2)
+    assert "| start-up, imports and collection | 4.0 | 40% |" in text
+    assert "| 2 smaller parts | 3.0 | 30% |" in text and "tests in c" not in text
