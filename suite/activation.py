@@ -20,6 +20,10 @@ INI_NAME = "torch_conformance"
 OPTIONS = ("--backend", "--device", "--report-dir", "--isolate", "--time-limit", "--memory-limit", "--max-examples",
            "--contract", "--known-failures", "--grade", "--weights", "--run-budget", "--baseline", "--bench-warmup",
            "--timer-check")
+#: pytest-benchmark's options that ask for timings (their argparse names): a run with any of them is timed.
+TIMING_OPTIONS = (
+    "benchmark_only", "benchmark_enable", "benchmark_save", "benchmark_autosave", "benchmark_json", "benchmark_compare",
+)
 
 
 def add_ini(parser: pytest.Parser) -> None:

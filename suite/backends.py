@@ -113,6 +113,19 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_worker_server() -> None:
+    """Start the worker server without waiting for its imports, so that they overlap the run's own start-up.
+
+    Its torch import takes seconds; the run meanwhile imports hypothesis and
+    the suite and loads its in-process backends, on another core where there
+    is one. The first worker's start (warm_up_workers) then waits for the rest.
+    """
+    from multiprocessing import forkserver
+
+    worker_context()  # sets the server's preload
+    forkserver.ensure_running()
+
+
 def warm_up_workers() -> None:
     """Start the worker server (it imports numpy and torch once), so that no test's clock pays for it.
 

@@ -17,7 +17,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from enum import Enum
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any
 
 import numpy as np

@@ -16,13 +16,13 @@ import pytest
 
 from impls.registry import BackendSpecError
 from reference.behaviours import BEHAVIOURS, FAMILIES
-from suite import PROJECT_ROOT
+from suite import PROJECT_ROOT, parallel
 from suite.activation import add_ini, requested
-from suite.backends import Limits, ProbeRunner
+from suite.backends import Limits, ProbeRunner, start_worker_server
 from suite.known_failures import KnownFailures
 from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
 from suite.repro import snippet
-from suite.session import Record, RunState, parse_size
+from suite.session import Record, RunState, needs_workers, parse_size
 
 #: Sub-plugins, each owning one concern; pytest loads them with this module.
 pytest_plugins = ["suite.rootdir", "suite.benchmarks.plugin", "suite.grading.plugin"]
@@ -74,6 +74,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="hypothesis examples per property test (default: the profile's, 25 under 'ci')")
 
 
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """This project's own plain run: put pytest-xdist's workers in its arguments before they are parsed (suite/parallel.py)."""
+    added = parallel.added_arguments(early_config, early_config.known_args_namespace)
+    if added:
+        args[:0] = added
+        early_config.stash[parallel.WORKERS_ADDED] = added[1]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Register markers and hypothesis profiles, then load every backend (or stop with one line)."""
@@ -84,10 +92,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{behaviour_id}: {entry.title}")
     if config.option.help or not requested(config):
         return  # --help needs no backend loaded; a run that did not ask for the suite is left as it is
+    grading = bool(config.getoption("grade", False))
+    isolate = "always" if grading else config.getoption("isolate")
+    if not grading and not xdist_controller(config) and needs_workers(config.getoption("backend"), isolate):
+        # Its seconds of imports overlap hypothesis's, the suite's and the in-process backends'. (Grading starts it
+        # itself, once its guard is armed.)
+        start_worker_server()
     _register_hypothesis_profiles(config)
+    if not config.pluginmanager.hasplugin("xdist"):  # the self-tests group modules for it (suite/parallel.py)
+        config.addinivalue_line("markers", "xdist_group(name): run the tests of one group on one pytest-xdist worker")
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)
-    grading = bool(config.getoption("grade", False))
     if grading:  # before any submission code runs: grading's limits, report folder and guard
         from suite.grading.plugin import prepare_grading
 
@@ -97,7 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
         state = RunState.create(
             specs=config.getoption("backend"),
             devices=config.getoption("device"),
-            isolate="always" if grading else config.getoption("isolate"),
+            isolate=isolate,
             limits=limits,
             report_dir=config.getoption("report_dir"),
             # A submission that fails to load is graded, not refused; so is a built-in nobody asked for by name
@@ -237,7 +252,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash.get(STATE, None)
     if state is None:
         return []
-    lines = []
+    lines = parallel.header(config)
     for backend in state.backends.values():
         if xdist_controller(config):
             lines.append(f"backend {backend.label}: [{'built-in' if backend.spec.builtin else backend.spec.target}]; "

@@ -153,7 +153,19 @@ class RunState:
             backend.close()
 
 
+def runs_in_process(spec: registry.BackendSpec, isolate: str) -> bool:
+    """True when ``--isolate`` keeps this backend in the pytest process (a built-in under ``auto``, all under ``never``)."""
+    return isolate == "never" or (isolate == "auto" and spec.builtin)
+
+
+def needs_workers(specs: list[str], isolate: str) -> bool:
+    """True when any of these backends will run in a worker process (a spec that does not parse: False, create says why)."""
+    try:
+        return not all(runs_in_process(registry.parse_spec(text), isolate) for text in (specs or builtin_specs()))
+    except registry.BackendSpecError:
+        return False
+
+
 def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits, wanted: tuple[str, ...]) -> Backend:
     """An in-process or worker-held handle, as ``--isolate`` decides for this spec."""
-    in_process = isolate == "never" or (isolate == "auto" and spec.builtin)
-    return InProcessBackend(spec, wanted) if in_process else WorkerBackend(spec, limits, wanted)
+    return InProcessBackend(spec, wanted) if runs_in_process(spec, isolate) else WorkerBackend(spec, limits, wanted)

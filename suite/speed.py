@@ -178,7 +178,11 @@ def profile_table(timing: Timing, top: int = 12) -> str:
     shown, rest = parts[:top], parts[top:]
     if rest:
         shown.append((f"{len(rest)} smaller parts", sum(seconds for _, seconds in rest)))
-    lines = [f"`{timing.run.name}` in {timing.project.name} ({timing.walls[-1]:.1f} s):", "", "| part | seconds | share |", "|---|---:|---:|"]
+    lines = [f"`{timing.run.name}` in {timing.project.name} ({timing.walls[-1]:.1f} s):", ""]
+    if sum(seconds for name, seconds in parts if name.startswith("tests in ")) > timing.walls[-1]:
+        lines += ["(The run was spread over pytest-xdist's workers: its tests' seconds add up over the workers, "
+                  "to more than its wall time.)", ""]
+    lines += ["| part | seconds | share |", "|---|---:|---:|"]
     lines += [f"| {name} | {seconds:.1f} | {seconds / total:.0%} |" for name, seconds in shown]
     return "\n".join(lines)
 

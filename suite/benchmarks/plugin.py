@@ -25,14 +25,10 @@ from typing import Any
 
 import pytest
 
-from suite.activation import requested
+from suite.activation import TIMING_OPTIONS, requested
 from suite.backends import InProcessBackend
 from suite.benchmarks.harness import Bench
 
-#: pytest-benchmark options that ask for timings; without one of them benchmarks run once, untimed.
-TIMING_OPTIONS = (
-    "benchmark_only", "benchmark_enable", "benchmark_save", "benchmark_autosave", "benchmark_json", "benchmark_compare",
-)
 #: The baseline of the ratio column when ``--baseline`` is not given.
 DEFAULT_BASELINE = "torch-cpu"
 

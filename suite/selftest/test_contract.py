@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from impls import registry
 from suite import PROJECT_ROOT
+from suite.selftest.runs import pytest_run
 from suite.contract import (CONTRACT_DOC, CONTRACT_PATH, README, README_MARKERS, check_names, contract_markdown,
                             derive, load_contract, readme_block, verdicts)
 
@@ -71,9 +70,7 @@ def test_a_partial_backend_lacks_what_it_lacks(contract, backend: str, behaviour
 
 def test_pytest_contract_runs_no_test_and_says_how_many_behaviours_can_be_attempted() -> None:
     """``pytest --backend X --contract`` prints per behaviour what X has and lacks, runs nothing, and exits 0."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--contract",
-                           "--backend", str(BACKENDS_DIR / "no_operators.py"), "--backend", "numpy"],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    done = pytest_run("--contract", "--backend", str(BACKENDS_DIR / "no_operators.py"), "--backend", "numpy")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no_operators can attempt 13 of 43 behaviours; 30 lack something" in done.stdout
     assert "numpy can attempt 43 of 43 behaviours; 0 lack something" in done.stdout

@@ -33,6 +33,10 @@ from reports.grading import validate_results
 from suite import PROJECT_ROOT
 from suite.grading.guard import _processes
 from suite.grading.settings import load_settings
+from suite.selftest.runs import run_environment
+
+#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
+pytestmark = pytest.mark.xdist_group("grading-examples")
 
 EXAMPLES = ("complete", "partial", "wrong", "hostile")
 #: The run's selection and limits: views (V1-V7) and L1's document example; hangs stop after 3 s.
@@ -84,7 +88,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "suite.grading.batch", str(submissions), "--jobs", "3", "--out", str(out), "--",
          *SELECTION, "--time-limit", str(TIME_LIMIT), "--memory-limit", MEMORY_LIMIT],
-        cwd=project, capture_output=True, text=True, timeout=600,
+        cwd=project, capture_output=True, text=True, timeout=600, env=run_environment(),
     )
     return {"done": done, "out": out, "project": project, "submissions": submissions, "seconds": time.monotonic() - began}
 
@@ -249,7 +253,7 @@ def test_the_samples_earn_their_designed_scores_on_every_family(tmp_path: Path) 
     done = subprocess.run(
         [sys.executable, "-m", "suite.grading.batch", str(PROJECT_ROOT / "examples" / "submissions"), "--jobs", "2",
          "--out", str(out), "--", "--time-limit", "10", "--memory-limit", "1GiB"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800, env=run_environment(),
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     graded = {"out": out}

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from suite import PROJECT_ROOT
+from suite.selftest.runs import pytest_run
+
+#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
+pytestmark = pytest.mark.xdist_group("html-report")
 
 MUTANT = f"m={PROJECT_ROOT / 'suite' / 'mutants' / 'torch_v4_squeeze_ignores_dim.py'}:torch"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -21,9 +24,7 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report.html of a run of numpy and a V4 mutant on the views family (cpu)."""
     folder = tmp_path_factory.mktemp("html")
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--backend", "numpy", "--backend",
-                    MUTANT, "-m", "views", "--device", "cpu", "--report-dir", str(folder)],
-                   cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    pytest_run("-q", "--backend", "numpy", "--backend", MUTANT, "-m", "views", "--device", "cpu", "--report-dir", str(folder))
     path = folder / "report.html"
     assert path.exists(), "the run wrote no report.html"
     return path

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from suite import PROJECT_ROOT
+from suite.selftest.runs import pytest_run
 from suite.known_failures import KnownFailureError, KnownFailures
 
 BACKEND = str(PROJECT_ROOT / "suite" / "selftest" / "backends" / "no_operators.py")
@@ -19,9 +19,8 @@ def run(tmp_path: Path, listed: str, *selection: str) -> tuple[subprocess.Comple
     """A run of no_operators on cpu with ``listed`` as its known-failures file: the process and its records."""
     known = tmp_path / "known.txt"
     known.write_text(listed)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--backend", BACKEND,
-                           "--device", "cpu", "--known-failures", str(known), "--report-dir", str(tmp_path / "r"),
-                           *selection], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    done = pytest_run("-q", "--backend", BACKEND, "--device", "cpu", "--known-failures", str(known),
+                      "--report-dir", str(tmp_path / "r"), *selection)
     records = json.loads((tmp_path / "r" / "conformance.json").read_text())
     return done, records
 

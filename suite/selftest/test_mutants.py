@@ -31,7 +31,11 @@ from suite.backends import worker_context
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
+from suite.selftest.runs import pytest_run
 from suite.mutants import Mutant, discover
+
+#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
+pytestmark = pytest.mark.xdist_group("mutants")
 
 CONFORMANCE_DIR = PROJECT_ROOT / "suite" / "conformance"
 #: An unmutated torch file, run beside every family's mutants: it must pass all.
@@ -43,16 +47,15 @@ MUTANTS = discover()
 
 def run_family(family: str, folder: Path) -> tuple[int, pd.DataFrame, str]:
     """Run the control and the family's mutants on the family's tests: (exit status, conformance rows, output tail)."""
-    command = [sys.executable, "-m", "pytest", str(CONFORMANCE_DIR / f"test_{family}.py"), "-m", family,
-               "--device", "cpu", "-q", "-p", "no:cacheprovider", "-p", "suite.selftest.mutant_scope",
+    command = [str(CONFORMANCE_DIR / f"test_{family}.py"), "-m", family,
+               "--device", "cpu", "-q", "-p", "suite.selftest.mutant_scope",
                "--max-examples", "5", "--report-dir", str(folder), "--backend", CONTROL]
     mine = [mutant for mutant in MUTANTS if mutant.family == family]
     for mutant in mine:
         command += ["--backend", mutant.spec]
     # Each mutant runs its own behaviour's tests only (suite/selftest/mutant_scope.py); the control runs them all.
     scope = json.dumps({mutant.label: mutant.breaks for mutant in mine})
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "MUTANT_SCOPE": scope})
+    done = pytest_run(*command, timeout=600, env={"MUTANT_SCOPE": scope})
     records = folder / "conformance.json"
     rows = pd.read_json(records, dtype=False) if records.exists() else pd.DataFrame(columns=["backend"])
     return done.returncode, rows, (done.stdout + done.stderr)[-3000:]

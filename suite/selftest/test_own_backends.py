@@ -25,8 +25,12 @@ import pytest
 
 from impls import registry
 from suite import PROJECT_ROOT
+from suite.selftest.runs import pytest_run
 from suite.benchmarks.harness import synchroniser, timed
 from suite.contract import check_names, load_contract, verdicts
+
+#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
+pytestmark = pytest.mark.xdist_group("own-backends")
 
 BACKENDS_DIR = PROJECT_ROOT / "suite" / "selftest" / "backends"
 NAMES = ("no_operators", "capital_tensor", "elsewhere", "accelerator")
@@ -36,11 +40,11 @@ NAMES = ("no_operators", "capital_tensor", "elsewhere", "accelerator")
 def records(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """Every record of one run of the conformance suite over the four backends, on cpu and acc."""
     folder = tmp_path_factory.mktemp("own-backends")
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--max-examples", "2",
-               "--device", "cpu", "--device", "acc", "--report-dir", str(folder), "-m", "not benchmark"]
+    command = ["-q", "--max-examples", "2", "--device", "cpu", "--device", "acc", "--report-dir", str(folder),
+               "-m", "not benchmark"]
     for name in NAMES:
         command += ["--backend", str(BACKENDS_DIR / f"{name}.py")]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    done = pytest_run(*command, timeout=600)
     path = folder / "conformance.json"
     assert path.exists(), f"no records; the run said:\n{(done.stdout + done.stderr)[-3000:]}"
     assert done.returncode == 1, f"the run should fail (these backends are partial); status {done.returncode}"

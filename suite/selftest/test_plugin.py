@@ -14,16 +14,11 @@ import pytest
 
 from reports.conformance import COLUMNS
 from suite import PROJECT_ROOT
+from suite.selftest.runs import pytest_run
 
 THIN_TORCH = PROJECT_ROOT / "examples" / "backends" / "thin_torch.py"
 #: Runs name the test file they need: collecting the whole project costs seconds a run.
 VIEWS_TESTS = "suite/conformance/test_views.py"
-
-
-def pytest_run(*args: str, cwd: Path = PROJECT_ROOT, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run pytest in a fresh process, as a user would from ``cwd``."""
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 def rows(folder: Path) -> pd.DataFrame:
@@ -170,16 +165,14 @@ def test_help_lists_the_suites_options() -> None:
 def test_a_run_that_collects_no_conformance_test_says_what_to_do(tmp_path: Path) -> None:
     """``pytest --backend X some/folder`` where the folder holds no suite test prints where the tests are."""
     (tmp_path / "empty").mkdir()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--backend", "numpy", "empty"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = pytest_run("--backend", "numpy", "empty", cwd=tmp_path, timeout=120)
     assert done.returncode == 5
     assert f"no conformance test was collected here: run pytest from the suite's folder ({PROJECT_ROOT})" in done.stdout
 
 
 def test_from_any_folder_backend_runs_the_installed_suite(tmp_path: Path) -> None:
     """In a folder outside the project, ``pytest --backend numpy -m views`` runs the suite's view tests, reports there."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--backend", "numpy", "-m", "views",
-                           "--device", "cpu"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = pytest_run("--backend", "numpy", "-m", "views", "--device", "cpu", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:]
     assert "25 passed" in done.stdout.splitlines()[-1]
     (run_folder,) = (tmp_path / "reports" / "runs").iterdir()
@@ -217,8 +210,8 @@ def test_an_unrelated_project_runs_as_if_the_suite_were_not_installed(tmp_path: 
     (tmp_path / "test_theirs.py").write_text(UNRELATED_TESTS)
 
     def lines(*extra: str) -> list[str]:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "--benchmark-disable-gc",
-                               *extra], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        # A new interpreter, not a fork of one that has imported anything: the plainest run there is.
+        done = pytest_run("-v", "--benchmark-disable-gc", *extra, cwd=tmp_path, timeout=120, fresh=True)
         assert done.returncode == 0, done.stdout[-2000:]
         keep = [line for line in done.stdout.splitlines() if line.startswith(("test_theirs.py::", "collected", "rootdir"))
                 or line.startswith(("platform", "hypothesis profile"))]
@@ -276,8 +269,7 @@ def test_a_backend_verdict_escaping_a_self_test_fails_it_rather_than_skipping_it
     """BackendError is pytest's skip exception underneath: a test it escapes from is reported failed, not skipped."""
     (tmp_path / "test_escape.py").write_text(
         "from suite.outcomes import BackendError\n\ndef test_escape():\n    raise BackendError('memory limit: 372 MiB')\n")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_escape.py"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = pytest_run("-q", "test_escape.py", cwd=tmp_path, timeout=120)
     assert done.returncode == 1 and "1 failed" in done.stdout.splitlines()[-1], done.stdout
 
 
@@ -291,6 +283,5 @@ def test_a_timed_benchmark_run_under_xdist_is_refused_saying_why() -> None:
 def test_the_suites_fixtures_say_whose_they_are_where_the_suite_was_not_asked_for(tmp_path: Path) -> None:
     """Another project's test asking for a ``run`` it never defined gets an error naming the suite, not a KeyError."""
     (tmp_path / "test_wants.py").write_text("def test_wants_run(run):\n    assert run\n")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = pytest_run("-q", cwd=tmp_path, timeout=120)
     assert done.returncode == 1 and "fixture 'run' is torch-conformance's" in done.stdout and "KeyError" not in done.stdout

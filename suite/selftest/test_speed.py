@@ -53,3 +53,12 @@ def test_a_profile_table_keeps_the_largest_parts_and_sums_the_rest() -> None:
     text = profile_table(timing, top=2)
     assert "| start-up, imports and collection | 4.0 | 40% |" in text
     assert "| 2 smaller parts | 3.0 | 30% |" in text and "tests in c" not in text
+
+
+def test_a_profile_of_a_run_spread_over_workers_says_its_seconds_add_up_over_them() -> None:
+    """Tests' seconds summed over pytest-xdist's workers exceed the wall time: the table says why."""
+    timing = Timing(Run("pytest", ()), PROJECT_ROOT, [10.0], [0])
+    timing.profile = {"start-up, imports and collection": 4.0, "tests in a": 9.0, "tests in b": 7.0}
+    assert "spread over pytest-xdist's workers" in profile_table(timing)
+    timing.profile["tests in a"] = 3.0
+    assert "spread over" not in profile_table(timing)

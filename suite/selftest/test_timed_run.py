@@ -17,10 +17,6 @@ and repeated passes; the README quotes its figures.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,8 +24,12 @@ import pytest
 
 from reports.benchmarks import COLUMNS, SCALING_COLUMNS
 from suite import PROJECT_ROOT
+from suite.selftest.runs import pytest_run
 from suite.benchmarks.agreement import QUICK_CASES, agreements, markdown, median_ratio, node_id
 from suite.benchmarks.plugin import timing_requested
+
+#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
+pytestmark = pytest.mark.xdist_group("timed-run")
 
 #: A benchmark test whose workload counts its calls into the file named by $COUNT_FILE.
 COUNTING_TEST = '''
@@ -66,13 +66,12 @@ def timed_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     test_file = folder / "test_counting.py"
     test_file.write_text(COUNTING_TEST, encoding="utf-8")
     count_file, report, saved = folder / "counts.txt", folder / "report", folder / "saved.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(PROJECT_ROOT), "--backend", "torch",
-         "--device", "cpu", "--benchmark-only", "--benchmark-max-time=0.1", "--benchmark-min-time=0.01",
-         "--bench-warmup=2", "--timer-check=0.1",
-         f"--benchmark-json={saved}", "--report-dir", str(report), str(test_file), *[node_id(n, s) for n, s in CASES]],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "COUNT_FILE": str(count_file), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+    # A new interpreter: OMP_NUM_THREADS and MKL_NUM_THREADS are read when torch is first imported.
+    done = pytest_run(
+        "--rootdir", str(PROJECT_ROOT), "--backend", "torch", "--device", "cpu", "--benchmark-only",
+        "--benchmark-max-time=0.1", "--benchmark-min-time=0.01", "--bench-warmup=2", "--timer-check=0.1",
+        f"--benchmark-json={saved}", "--report-dir", str(report), str(test_file), *[node_id(n, s) for n, s in CASES],
+        env={"COUNT_FILE": str(count_file), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}, fresh=True,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     counts = [int(line) for line in count_file.read_text().split()]

@@ -1,0 +1,176 @@
+"""The zygote: a process that imports the heavy libraries once, then forks one child per pytest run it is asked for.
+
+It is started by suite/selftest/runs.py as ``python -c <this file's text>
+SOCKET`` (not with ``-m``: importing this project's packages by Python's own
+loader would stop pytest from rewriting their asserts in the children, and
+pytest would warn about it). It imports torch, numpy, pandas, matplotlib and
+pytest, then the pytest plugins and this project's modules through pytest's
+assert-rewriting hook (as a run would import them), listens on the Unix socket
+SOCKET and prints ``ready``. Each connection carries one request, a JSON line
+(``args``, ``cwd``, ``env``, ``stdout``, ``stderr``: the files the run's
+output goes to); the zygote forks, answers ``pid N``, and when that child
+ends, ``exit S`` (S as ``subprocess`` gives it: negative for a signal). It
+stays single-threaded, so that every fork copies a process with one thread,
+and it exits when the process that started it has gone.
+
+The child becomes the leader of a new session (so that a timeout can kill it
+with everything it started), points its standard streams at the request's
+files, moves to its folder with its environment and ``sys.argv``, and runs
+pytest as ``python -m pytest`` does, and ends as an interpreter does (exit
+handlers run, streams flushed) but without tearing down every module, which
+with torch loaded takes a second.
+"""
+
+import json
+import os
+import select
+import socket
+import sys
+
+#: What a child would otherwise import on every run: about 4 s of a 6 s pytest run on 2 cores.
+PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "torch", "torch._dynamo", "pytest")
+#: Imported through pytest's assert-rewriting import hook, as a run imports them: pytest plugins and their packages.
+PRELOAD_REWRITTEN = ("hypothesis", "_hypothesis_pytestplugin", "xdist.plugin", "pytest_benchmark.plugin",
+                     "suite.plugin", "impls.numpy_backend", "suite.strategies", "suite.probes", "reports.conformance",
+                     "reports.html", "reports.benchmarks", "reports.plots")
+
+
+def preload() -> None:
+    """Import the heavy libraries once (torch only where installed), then the plugins as pytest would."""
+    import importlib
+    import importlib.util
+
+    for name in PRELOAD:
+        if importlib.util.find_spec(name.partition(".")[0]) is not None:
+            importlib.import_module(name)
+    preload_rewritten()
+
+
+def preload_rewritten() -> None:
+    """Import PRELOAD_REWRITTEN through an instance of pytest's own assert-rewriting hook, then remove the hook.
+
+    A run marks the packages of every pytest plugin for rewriting (this
+    project's among them) and warns about any it finds imported by another
+    loader. Imported here by that hook's class, each is what the run would
+    import itself: rewritten, and quiet. The hook is pytest's internal API
+    (``_pytest``); where it has changed, nothing is imported here and every
+    run imports these itself, as before.
+    """
+    import importlib
+
+    try:
+        from _pytest.assertion import AssertionState
+        from _pytest.assertion.rewrite import AssertionRewritingHook, assertstate_key
+        from _pytest.config import get_config
+
+        config = get_config()
+        config.stash[assertstate_key] = AssertionState(config, "rewrite")
+        hook = AssertionRewritingHook(config)
+        config._mark_plugins_for_rewrite(hook, disable_autoload=False)  # the names a run marks: every plugin's packages
+    except Exception:  # noqa: BLE001 - another pytest: the runs import these themselves
+        return
+    sys.meta_path.insert(0, hook)
+    try:
+        for name in PRELOAD_REWRITTEN:
+            importlib.import_module(name)
+    finally:
+        sys.meta_path.remove(hook)
+
+
+def read_request(conn: socket.socket) -> dict | None:
+    """The request a client sent on this connection (one JSON line), or None if it sent none."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
+
+
+def serve(listener: socket.socket, parent: int) -> dict:
+    """Fork a child per request and report its end; in a child, return the request it is to run."""
+    children: dict[int, socket.socket] = {}
+    while True:
+        ready, _, _ = select.select([listener], [], [], 0.05)
+        while children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            conn = children.pop(pid)
+            try:
+                conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+            except OSError:
+                pass  # the client gave up on it
+            conn.close()
+        if os.getppid() != parent:
+            raise SystemExit(0)
+        if not ready:
+            continue
+        conn, _ = listener.accept()
+        request = read_request(conn)
+        if request is None:
+            conn.close()
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            for other in children.values():
+                other.close()
+            conn.close()
+            return request
+        conn.sendall(f"pid {pid}\n".encode())
+        children[pid] = conn
+
+
+def run(request: dict) -> None:
+    """In the forked child: become a fresh pytest run as ``python -m pytest ARGS`` in the request's folder."""
+    os.setsid()
+    for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(target, fd)
+        os.close(target)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.path[0] = os.getcwd()  # what ``python -m`` puts first
+    sys.argv = ["-m", *request["args"]]
+    import atexit
+    import runpy
+    import traceback
+
+    try:
+        runpy.run_module("pytest", run_name="__main__", alter_sys=True)  # ``python -m pytest``: it raises SystemExit
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, (int, type(None))):
+            print(exc.code, file=sys.stderr)
+    except BaseException:  # noqa: BLE001 - what the interpreter would print and exit 1 for
+        traceback.print_exc()
+        status = 1
+    # Exit as the interpreter does, less tearing down every module: with torch loaded that alone takes a second.
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def main() -> None:
+    """Preload, listen on the socket named on the command line, say ready, serve."""
+    parent = os.getppid()
+    preload()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(sys.argv[1])
+    listener.listen(64)
+    print("ready", flush=True)
+    run(serve(listener, parent))
+
+
+if __name__ == "__main__":
+    main()
