@@ -16,7 +16,7 @@ import pytest
 
 from impls.registry import BackendSpecError
 from reference.behaviours import BEHAVIOURS, FAMILIES
-from suite import PROJECT_ROOT, parallel
+from suite import PROJECT_ROOT
 from suite.activation import add_ini, requested
 from suite.backends import Limits, ProbeRunner, start_worker_server
 from suite.known_failures import KnownFailures
@@ -74,14 +74,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="hypothesis examples per property test (default: the profile's, 25 under 'ci')")
 
 
-def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    """This project's own plain run: put pytest-xdist's workers in its arguments before they are parsed (suite/parallel.py)."""
-    added = parallel.added_arguments(early_config, early_config.known_args_namespace)
-    if added:
-        args[:0] = added
-        early_config.stash[parallel.WORKERS_ADDED] = added[1]
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Register markers and hypothesis profiles, then load every backend (or stop with one line)."""
@@ -99,8 +91,6 @@ def pytest_configure(config: pytest.Config) -> None:
         # itself, once its guard is armed.)
         start_worker_server()
     _register_hypothesis_profiles(config)
-    if not config.pluginmanager.hasplugin("xdist"):  # the self-tests group modules for it (suite/parallel.py)
-        config.addinivalue_line("markers", "xdist_group(name): run the tests of one group on one pytest-xdist worker")
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)
     if grading:  # before any submission code runs: grading's limits, report folder and guard
@@ -252,7 +242,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash.get(STATE, None)
     if state is None:
         return []
-    lines = parallel.header(config)
+    lines = []
     for backend in state.backends.values():
         if xdist_controller(config):
             lines.append(f"backend {backend.label}: [{'built-in' if backend.spec.builtin else backend.spec.target}]; "

@@ -35,9 +35,6 @@ from suite.grading.guard import _processes
 from suite.grading.settings import load_settings
 from suite.selftest.runs import run_environment
 
-#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
-pytestmark = pytest.mark.xdist_group("grading-examples")
-
 EXAMPLES = ("complete", "partial", "wrong", "hostile")
 #: The run's selection and limits: views (V1-V7) and L1's document example; hangs stop after 3 s.
 SELECTION = ["-k", "test_views or line_fit", "--max-examples", "5"]

@@ -13,9 +13,6 @@ import pytest
 from suite import PROJECT_ROOT
 from suite.selftest.runs import pytest_run
 
-#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
-pytestmark = pytest.mark.xdist_group("html-report")
-
 MUTANT = f"m={PROJECT_ROOT / 'suite' / 'mutants' / 'torch_v4_squeeze_ignores_dim.py'}:torch"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 

@@ -14,9 +14,6 @@ from suite.backends import Limits, WorkerBackend, rss_bytes
 from suite.outcomes import BackendError
 from suite.probes import selfcheck
 
-#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
-pytestmark = pytest.mark.xdist_group("isolation")
-
 #: A torch-like file whose ``tensor`` misbehaves as BODY says, once per worker (a marker file records it).
 TEMPLATE = '''
 import os, sys, ctypes

@@ -34,9 +34,6 @@ from suite import PROJECT_ROOT
 from suite.selftest.runs import pytest_run
 from suite.mutants import Mutant, discover
 
-#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
-pytestmark = pytest.mark.xdist_group("mutants")
-
 CONFORMANCE_DIR = PROJECT_ROOT / "suite" / "conformance"
 #: An unmutated torch file, run beside every family's mutants: it must pass all.
 CONTROL = f"control={PROJECT_ROOT / 'examples' / 'backends' / 'thin_torch.py'}"

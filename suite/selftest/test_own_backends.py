@@ -29,9 +29,6 @@ from suite.selftest.runs import pytest_run
 from suite.benchmarks.harness import synchroniser, timed
 from suite.contract import check_names, load_contract, verdicts
 
-#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
-pytestmark = pytest.mark.xdist_group("own-backends")
-
 BACKENDS_DIR = PROJECT_ROOT / "suite" / "selftest" / "backends"
 NAMES = ("no_operators", "capital_tensor", "elsewhere", "accelerator")
 

@@ -28,9 +28,6 @@ from suite.selftest.runs import pytest_run
 from suite.benchmarks.agreement import QUICK_CASES, agreements, markdown, median_ratio, node_id
 from suite.benchmarks.plugin import timing_requested
 
-#: One pytest-xdist worker runs this module (--dist loadgroup): its tests share one expensive fixture.
-pytestmark = pytest.mark.xdist_group("timed-run")
-
 #: A benchmark test whose workload counts its calls into the file named by $COUNT_FILE.
 COUNTING_TEST = '''
 import os
