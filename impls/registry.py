@@ -156,7 +156,10 @@ def load(spec: BackendSpec | str) -> Any:
 
 def _describe_import_error(spec: BackendSpec, exc: BaseException) -> str:
     """One line: what was asked, the exception, and the file and line it came from."""
-    frames = traceback.extract_tb(exc.__traceback__)
+    # Frames that hide themselves the way pytest's own do (``__tracebackhide__``), such as a grading run's import
+    # guard, are not where the backend failed.
+    frames = [traceback.FrameSummary(frame.f_code.co_filename, lineno, frame.f_code.co_name, lookup_line=False)
+              for frame, lineno in traceback.walk_tb(exc.__traceback__) if not frame.f_locals.get("__tracebackhide__")]
     where = ""
     if isinstance(exc, SyntaxError) and exc.filename:
         where = f" at {exc.filename}:{exc.lineno}"

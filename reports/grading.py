@@ -206,8 +206,9 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     if grade.get("suite"):
         parts += [f"Graded by {grade['suite']}.", ""]
     if grade.get("withheld"):
-        parts += [f"**Score withheld:** {grade['withheld']} (the checks below earned "
-                  f"{_points(grade['score_before_withholding'])}).", ""]
+        earned = grade["score_before_withholding"]
+        parts += [f"**Score withheld:** {grade['withheld']}"
+                  + (f" (without that, the checks below would have earned {_points(earned)})." if earned else "."), ""]
     if grade.get("load_error"):
         parts += [f"**The submission did not load**, so no behaviour could pass: {grade['load_error']}", ""]
     parts += [
@@ -308,10 +309,10 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
     summary = (f"Score {_points(grade['score'])} / {_points(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
                f"{counts['partial']} partly passed, {counts['failed']} with wrong results, {counts['error']} stopped or "
                f"raised, {counts['missing']} not implemented yet. Each test below says what to fix.")
-    if grade.get("withheld"):
-        summary = f"Score withheld: {grade['withheld']}. " + summary
     if grade.get("load_error"):
         summary = f"The submission did not load: {grade['load_error']}. " + summary
+    if grade.get("withheld"):  # first: why the score is zero whatever the checks did
+        summary = f"Score withheld: {grade['withheld']}. " + summary
     return {
         "score": round(grade["score"], 4),
         "max_score": round(grade["max_score"], 4),
@@ -322,7 +323,7 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
         "stdout_visibility": "hidden",
         "extra_data": {"submission": grade["submission"], "counts": counts, "integrity": notes,
                        "withheld": grade.get("withheld", ""), "load_error": grade.get("load_error", ""),
-                       "suite": grade.get("suite", "")},
+                       "forbidden": list(grade.get("forbidden", [])), "suite": grade.get("suite", "")},
         "tests": tests,
         "leaderboard": [{"name": "Score", "value": round(grade["score"], 4)},
                         {"name": "Behaviours passed", "value": counts["passed"]}],

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from impls import registry
-from suite import codec, worker
+from suite import codec, forbidden as forbidden_modules, worker
 from suite.execute import Probe, execute, probe_ref
 from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Cause
 
@@ -102,11 +102,15 @@ class InProcessBackend(Backend):
         return _raise_for(execute(self.namespace, probe, device, codec.roundtrip(kwargs)))
 
 
-def worker_context() -> multiprocessing.context.BaseContext:
-    """A forkserver context preloading what every worker needs (torch too, where installed)."""
+def worker_context(forbidden: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
+    """A forkserver context preloading what every worker needs (torch too, where installed and not ``forbidden``).
+
+    The server is one per run; a grading run starts it with its forbidden
+    modules, so that no submission's worker inherits them already loaded.
+    """
     context = multiprocessing.get_context("forkserver")
     preload = ["numpy", "suite.worker", "suite.probes"]
-    if importlib.util.find_spec("torch") is not None:
+    if importlib.util.find_spec("torch") is not None and not forbidden_modules.matches("torch", forbidden):
         # torch._dynamo is what torch.optim imports on its first step: 1.5-2 s a worker, paid once here.
         preload += ["torch", "torch._dynamo"]
     context.set_forkserver_preload(preload)
@@ -126,13 +130,13 @@ def start_worker_server() -> None:
     forkserver.ensure_running()
 
 
-def warm_up_workers() -> None:
+def warm_up_workers(forbidden: tuple[str, ...] = ()) -> None:
     """Start the worker server (it imports numpy and torch once), so that no test's clock pays for it.
 
     The server imports its preload after it starts, so a first child is run and
     waited for: it is forked only once the imports are done.
     """
-    process = worker_context().Process(target=os.getpid, name="conformance-warm-up")
+    process = worker_context(forbidden).Process(target=os.getpid, name="conformance-warm-up")
     process.start()
     process.join()
 
@@ -147,11 +151,20 @@ def rss_bytes(pid: int) -> int:
 
 
 class WorkerBackend(Backend):
-    """A backend held by its own worker process, restarted after anything that kills it."""
+    """A backend held by its own worker process, restarted after anything that kills it.
 
-    def __init__(self, spec: registry.BackendSpec, limits: Limits, wanted: tuple[str, ...] = ("cpu", "cuda")) -> None:
+    With ``forbidden`` modules (a grading run), the worker refuses to import
+    them and reports every attempt; this handle also reads the worker's memory
+    map for their shared libraries. ``breaches`` collects what it found.
+    """
+
+    def __init__(self, spec: registry.BackendSpec, limits: Limits, wanted: tuple[str, ...] = ("cpu", "cuda"),
+                 forbidden: tuple[str, ...] = ()) -> None:
         super().__init__(spec, wanted)
         self.limits = limits
+        self.forbidden = forbidden
+        self.breaches: list[str] = []  # forbidden modules the backend reached, each once, in the order found
+        self._library_folders = forbidden_modules.package_folders(forbidden)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._dir = tempfile.mkdtemp(prefix=f"conformance-{spec.label}-")
@@ -176,7 +189,7 @@ class WorkerBackend(Backend):
 
     def load(self) -> None:
         """Start the worker and learn version and devices; raises BackendSpecError or BackendError."""
-        warm_up_workers()  # seconds on a busy machine, and not the backend's doing: before the clock starts
+        warm_up_workers(self.forbidden)  # seconds on a busy machine, and not the backend's doing: before the clock starts
         hello = self._start(deadline=time.monotonic() + self.limits.seconds)
         if not hello["ok"]:
             raise registry.BackendSpecError(hello["message"])
@@ -186,21 +199,33 @@ class WorkerBackend(Backend):
     def _start(self, deadline: float) -> dict[str, Any]:
         """Start a fresh worker and return its first message."""
         self._stop()
-        context = worker_context()
+        context = worker_context(self.forbidden)
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
         self._process = context.Process(
             # Not daemonic: a backend may start processes of its own (DataLoader workers).
-            target=worker.main, args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path, self.wanted), daemon=False,
-            name=f"conformance-worker-{self.spec.label}",
+            target=worker.main, daemon=False, name=f"conformance-worker-{self.spec.label}",
+            args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path, self.wanted, self.forbidden),
         )
         self._process.start()
         child.close()
         self._conn = parent
         try:
-            return codec.loads(self._receive(deadline, doing="loading the backend"))
+            hello = codec.loads(self._receive(deadline, doing="loading the backend"))
         except codec.CodecError as exc:
             raise BackendError(f"the backend's worker sent a malformed message while loading: {exc}") from None
+        self._note_breaches(hello)
+        return hello
+
+    def _note_breaches(self, message: Any) -> None:
+        """Add the forbidden modules the worker reported, and those mapped into its memory, to ``breaches``."""
+        if not self.forbidden:
+            return
+        reported = message.get("forbidden", []) if isinstance(message, dict) else []
+        mapped = forbidden_modules.mapped_forbidden(self.pid or 0, self._library_folders)
+        for entry in [*(reported if isinstance(reported, list) else []), *mapped]:
+            if isinstance(entry, str) and forbidden_modules.matches(entry, self.forbidden) and entry not in self.breaches:
+                self.breaches.append(entry)
 
     def begin_test(self, limits: Limits) -> None:
         """Start the test's clock; a test begins with no earlier failure held against it."""
@@ -238,6 +263,9 @@ class WorkerBackend(Backend):
             reply = codec.loads(raw)
         except (codec.CodecError, ValueError, UnicodeDecodeError) as exc:
             raise BackendError(f"the backend's worker sent a malformed reply: {exc}") from None
+        self._note_breaches(reply)
+        if not isinstance(reply, dict):
+            raise BackendError("the backend's worker sent a malformed reply: not a mapping")
         return _raise_for(reply)
 
     def _receive(self, deadline: float, doing: str) -> bytes:

@@ -93,10 +93,12 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_hypothesis_profiles(config)
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)
+    forbidden: tuple[str, ...] = ()
     if grading:  # before any submission code runs: grading's limits, report folder and guard
-        from suite.grading.plugin import prepare_grading
+        from suite.grading.plugin import GRADING, prepare_grading
 
         prepare_grading(config)
+        forbidden = config.stash[GRADING].settings.forbidden
     try:
         limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")))
         state = RunState.create(
@@ -109,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
             # (its tests report the cause, and a run of self-tests is not stopped by it).
             strict=not grading and bool(config.getoption("backend")),
             load=not xdist_controller(config),  # xdist's workers load the backends; the controller only merges
+            forbidden=forbidden,
         )
         known = config.getoption("known_failures")
         state.known = KnownFailures.read(known) if known else None

@@ -105,6 +105,7 @@ class RunState:
         report_dir: str | None,
         strict: bool = True,
         load: bool = True,
+        forbidden: tuple[str, ...] = (),
     ) -> "RunState":
         """Parse and load every backend; raise BackendSpecError (one line) for a bad spec.
 
@@ -112,6 +113,8 @@ class RunState:
 
         With ``strict`` False (grading), a backend that fails to load is kept,
         marked with its load error, so every test still runs and records why it failed.
+
+        ``forbidden`` modules (grading) are refused to every worker-held backend but the built-in ones.
         """
         explicit = bool(specs)
         parsed = [registry.parse_spec(text) for text in (specs or builtin_specs())]
@@ -125,7 +128,7 @@ class RunState:
         backends: dict[str, Backend] = {}
         try:
             for spec in parsed:
-                backend = _make_backend(spec, isolate, limits, wanted)
+                backend = _make_backend(spec, isolate, limits, wanted, () if spec.builtin else forbidden)
                 backends[spec.label] = backend
                 if not load:
                     continue
@@ -166,6 +169,9 @@ def needs_workers(specs: list[str], isolate: str) -> bool:
         return False
 
 
-def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits, wanted: tuple[str, ...]) -> Backend:
+def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits, wanted: tuple[str, ...],
+                  forbidden: tuple[str, ...] = ()) -> Backend:
     """An in-process or worker-held handle, as ``--isolate`` decides for this spec."""
-    return InProcessBackend(spec, wanted) if runs_in_process(spec, isolate) else WorkerBackend(spec, limits, wanted)
+    if runs_in_process(spec, isolate):
+        return InProcessBackend(spec, wanted)
+    return WorkerBackend(spec, limits, wanted, forbidden)

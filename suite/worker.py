@@ -19,6 +19,7 @@ from typing import Any
 from impls import registry
 from suite import codec
 from suite.execute import execute, resolve_probe
+from suite.forbidden import ImportGuard
 
 #: The most a backend may print before the worker is stopped (RLIMIT_FSIZE).
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
@@ -46,11 +47,27 @@ def _confine(workdir: str, output_path: str) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
 
 
-def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path: str, devices: tuple[str, ...]) -> None:
-    """Load the backend ``canonical`` names (messages quote it as the user ``typed`` it) and serve probe calls."""
+def _own_folder(spec: registry.BackendSpec) -> str:
+    """The folder a path backend's files lie in (a package folder, or the folder of a module file); '' otherwise."""
+    if spec.kind != "path":
+        return ""
+    target = spec.target if os.path.exists(spec.target) else spec.target.rpartition(":")[0]
+    return target if os.path.isdir(target) else os.path.dirname(target)
+
+
+def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path: str, devices: tuple[str, ...],
+         forbidden: tuple[str, ...] = ()) -> None:
+    """Load the backend ``canonical`` names (messages quote it as the user ``typed`` it) and serve probe calls.
+
+    With ``forbidden`` modules, an import guard is in place before the backend
+    loads, and every message says which of them the backend reached so far.
+    """
     _confine(workdir, output_path)
     spec = replace(registry.parse_spec(canonical), text=typed)
+    guard = ImportGuard(tuple(forbidden), own=_own_folder(spec))
     try:
+        if forbidden:
+            guard.install()
         namespace = registry.load(spec)
         hello: dict[str, Any] = {
             "ok": True,
@@ -59,6 +76,9 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
         }
     except registry.BackendSpecError as exc:
         hello = {"ok": False, "message": str(exc)}
+    except RuntimeError as exc:  # the guard's own refusal: the grader's fault, said as such
+        hello = {"ok": False, "message": str(exc)}
+    hello["forbidden"] = guard.check() if forbidden else []
     conn.send_bytes(codec.dumps(hello))
     if not hello["ok"]:
         return
@@ -70,4 +90,5 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
         if request["op"] == "stop":
             return
         reply = execute(namespace, resolve_probe(request["probe"]), request["device"], request["kwargs"])
+        reply["forbidden"] = guard.check() if forbidden else []
         conn.send_bytes(codec.dumps(reply))

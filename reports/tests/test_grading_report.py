@@ -154,7 +154,7 @@ def test_integrity_notes_and_withheld_scores_are_reported(graded: dict[str, Any]
     assert data["tests"][-1]["name"] == "Integrity of the grading run" and data["tests"][-1]["status"] == "failed"
     assert data["output"].startswith("Score withheld: the grader's own files changed")
     text = grade_markdown(graded)
-    assert "**Score withheld:** the grader's own files changed (the checks below earned 37.5)" in text
+    assert "**Score withheld:** the grader's own files changed (without that, the checks below would have earned 37.5)" in text
     assert "- Integrity: file 'x' appeared" in text
 
 

@@ -165,6 +165,17 @@ def _valid_results(path: Path) -> dict | None:
     return data if not validate_results(data) else None
 
 
+def _last_words(log_path: Path, limit: int = 300) -> str:
+    """`` (its last line)`` of a grading run's log, where it said why it stopped (a usage error, say); '' otherwise."""
+    try:
+        with open(log_path, "rb") as f:
+            f.seek(max(0, os.path.getsize(log_path) - 4096))
+            lines = f.read().decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return ""
+    return f" ({lines[-1].strip()[:limit]})" if lines else ""
+
+
 def grade_one(submission: Submission, report_dir: Path, log_path: Path, pytest_args: list[str], timeout: float,
               reaper: Reaper, max_score: float) -> dict:
     """Run the grader on one submission; make sure its folder ends with a results.json and a grade.md."""
@@ -185,7 +196,7 @@ def grade_one(submission: Submission, report_dir: Path, log_path: Path, pytest_a
             code = process.wait(timeout=timeout)
             reason = None if code in FINISHED else (
                 f"the grading process was killed by {signal.Signals(-code).name}" if code < 0
-                else f"the grading process ended with status {code}")
+                else f"the grading process ended with status {code}{_last_words(log_path)}")
         except subprocess.TimeoutExpired:
             for victim in [*guard.descendants(process.pid), process.pid]:
                 try:

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from suite.grading import guard
-from suite.grading.scoring import Check, grade, withhold
+from suite.grading.scoring import Check, disqualify, grade, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
 from suite.backends import warm_up_workers
 from suite.outcomes import BackendError, Cause
@@ -99,7 +99,7 @@ def prepare_grading(config: pytest.Config) -> None:
     subreaper = guard.become_subreaper()
     failures = guard.preload()
     guard.preload_conftests(config)
-    warm_up_workers()  # loading a submission is timed with the per-test limit; the server start is not its own
+    warm_up_workers(settings.forbidden)  # loading a submission is timed with the per-test limit; the server start is not its own
     config.stash[GRADING] = GradingRun(
         settings=settings,
         armed_ns=armed_ns,
@@ -227,6 +227,10 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             grader_problems=list(run.grader_problems),
             suite=state.suite_version,
         )
+        breaches = list(getattr(backend, "breaches", []))
+        if breaches:
+            result = disqualify(result, breaches)
+            terminalreporter.write_line(f"forbidden: {label} imports {', '.join(breaches)}: every behaviour scores zero")
         if run.tampered and run.settings.on_tamper == "zero":
             result = withhold(result, "the grader's own files changed on disk during the run")
         folder = state.report_dir / label if several else state.report_dir

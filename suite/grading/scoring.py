@@ -121,12 +121,23 @@ def grade(
 
 
 def withhold(grade_: dict[str, Any], reason: str) -> dict[str, Any]:
-    """The grade with its score set to zero for ``reason`` (the course's ``on_tamper = "zero"``)."""
+    """The grade with its score set to zero for ``reason`` (the course's ``on_tamper = "zero"``); reasons add up."""
     withheld = dict(grade_)
-    withheld["score_before_withholding"] = grade_["score"]
+    withheld.setdefault("score_before_withholding", grade_["score"])
     withheld["score"] = 0.0
-    withheld["withheld"] = reason
+    withheld["withheld"] = f"{grade_['withheld']}; {reason}" if grade_.get("withheld") else reason
     return withheld
+
+
+def disqualify(grade_: dict[str, Any], forbidden: list[str]) -> dict[str, Any]:
+    """The grade with every behaviour, family and the total at zero: the submission used ``forbidden`` modules."""
+    reason = "imports forbidden module " + ", ".join(forbidden)
+    zeroed = withhold(grade_, reason)
+    zeroed["forbidden"] = list(forbidden)
+    # What each check did stays as observed; only the points go.
+    zeroed["behaviours"] = [{**b, "score": 0.0, "causes": sorted({*b["causes"], "forbidden"})} for b in grade_["behaviours"]]
+    zeroed["families"] = [{**f, "score": 0.0} for f in grade_["families"]]
+    return zeroed
 
 
 def counts(grade_: Mapping[str, Any]) -> dict[str, int]:

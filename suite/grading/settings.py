@@ -7,6 +7,7 @@ changes, table by table and key by key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +24,17 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 TAMPER_POLICIES = ("flag", "zero")
 #: Every key a settings file may hold, by table (families and behaviours are checked against the catalogue).
 KEYS: dict[str, tuple[str, ...]] = {
-    "grading": ("total", "visibility", "on_tamper"),
+    "grading": ("total", "visibility", "on_tamper", "forbidden"),
     "limits": ("time_limit", "memory_limit", "run_budget"),
     "families": tuple(FAMILIES.values()),
     "behaviours": tuple(BEHAVIOURS),
 }
+
+
+#: A module name as ``import`` takes it.
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+#: What every submission's worker itself runs on (replies travel as numpy arrays): these cannot be forbidden.
+UNFORBIDDABLE = ("numpy", "suite.worker", "suite.codec", "suite.execute", "suite.outcomes", "suite.probes", "impls.registry")
 
 
 class SettingsError(ValueError):
@@ -41,6 +48,7 @@ class Settings:
     total: float
     visibility: str
     on_tamper: str
+    forbidden: tuple[str, ...]  # modules a submission may not import (torch, the suite's own packages by default)
     time_limit: float
     memory_limit: str
     run_budget: float
@@ -64,7 +72,7 @@ class Settings:
     def describe(self) -> dict[str, Any]:
         """The settings as plain data, for the grade's record of how it was computed."""
         return {
-            "total": self.total, "time_limit": self.time_limit, "memory_limit": self.memory_limit,
+            "total": self.total, "forbidden": list(self.forbidden), "time_limit": self.time_limit, "memory_limit": self.memory_limit,
             "run_budget": self.run_budget, "families": dict(self.families), "behaviours": dict(self.behaviours),
             "files": [_shown(path) for path in self.files],
         }
@@ -107,6 +115,8 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
         raise SettingsError(f"grading settings {path}: visibility must be one of {', '.join(VISIBILITIES)}")
     if "on_tamper" in grading and grading["on_tamper"] not in TAMPER_POLICIES:
         raise SettingsError(f"grading settings {path}: on_tamper must be one of {', '.join(TAMPER_POLICIES)}")
+    if "forbidden" in grading:
+        _check_forbidden(path, grading["forbidden"])
     limits = data.get("limits", {})
     if "memory_limit" in limits:
         try:
@@ -116,6 +126,18 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
     for table, key in (("grading", "total"), ("limits", "time_limit"), ("limits", "run_budget")):
         if data.get(table, {}).get(key, 1) == 0:
             raise SettingsError(f"grading settings {path}: [{table}] {key} must be more than 0")
+
+
+def _check_forbidden(path: Path, value: Any) -> None:
+    """A list of module names, none of them one the worker itself needs."""
+    if not isinstance(value, list) or not all(isinstance(name, str) and MODULE_NAME.fullmatch(name) for name in value):
+        raise SettingsError(f"grading settings {path}: [grading] forbidden must be a list of module names "
+                            f'(["torch", "reference"]), not {value!r}')
+    for name in value:
+        needed = [m for m in UNFORBIDDABLE if m == name or m.startswith(name + ".") or name.startswith(m + ".")]
+        if needed and name not in ("suite", "impls"):
+            raise SettingsError(f"grading settings {path}: [grading] forbidden: {name} cannot be forbidden, "
+                                f"the grader's worker needs {needed[0]}")
 
 
 def load_settings(course_file: str | Path | None = None) -> Settings:
@@ -132,6 +154,7 @@ def load_settings(course_file: str | Path | None = None) -> Settings:
         total=float(grading["total"]),
         visibility=str(grading["visibility"]),
         on_tamper=str(grading["on_tamper"]),
+        forbidden=tuple(dict.fromkeys(grading["forbidden"])),
         time_limit=float(limits["time_limit"]),
         memory_limit=str(limits["memory_limit"]),
         run_budget=float(limits["run_budget"]),

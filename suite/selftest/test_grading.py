@@ -273,15 +273,17 @@ def test_names_become_backend_labels_and_shards_split_the_class(tmp_path: Path) 
     [
         ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "killed by SIGKILL"),
         ("import sys; sys.exit(3)", "ended with status 3"),
+        ("import sys; print('ERROR: grading settings x.toml: cannot read it'); sys.exit(4)",
+         "ended with status 4 (ERROR: grading settings x.toml: cannot read it)"),
         ("pass", "without writing a valid results.json"),
         ("import json, os, signal, sys\nopen(sys.argv[1] + '/results.json', 'w').write(json.dumps({'score': 100}))\n"
          "os.kill(os.getpid(), signal.SIGKILL)", "killed by SIGKILL"),
     ],
-    ids=["killed", "status", "no-report", "forged-then-killed"],
+    ids=["killed", "status", "usage-error-says-why", "no-report", "forged-then-killed"],
 )
 def test_a_run_that_ends_without_its_own_report_gets_a_zero_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  script: str, reason: str) -> None:
-    """Killed, crashed or silent: the batch writes a valid zero results.json saying why, whatever the folder holds."""
+    """Killed, crashed or silent: the batch writes a valid zero results.json saying why (with the run's last words)."""
     monkeypatch.setattr(batch, "pytest_command",
                         lambda submission, grader, report_dir, args: [sys.executable, "-c", script, str(report_dir)])
     submission = batch.Submission(name="s", folder=tmp_path, entry=tmp_path / "mytorch.py")

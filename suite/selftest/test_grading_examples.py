@@ -1,8 +1,10 @@
 """Grading the sample submissions end to end, as a course would: one batch run over a class.
 
-The class is ``examples/submissions/`` (complete, partial, wrong, hostile) plus
-two more written here: one that raises at import and one that rewrites the
-grader's files on disk. The batch runs once, in
+The class is ``examples/submissions/`` (complete, partial, wrong, hostile,
+wrapper) plus two more written here: one that raises at import and one that
+rewrites the grader's files on disk. Several build on torch, so the class is
+graded as a course that allows it would (``examples/courses/torch_allowed.toml``;
+``test_forbidden.py`` grades with the defaults, which forbid it). The batch runs once, in
 a copy of the project (the file-rewriting submission must not touch this
 checkout), on the views tests and the document's line fit, with small limits.
 
@@ -35,10 +37,12 @@ from suite.grading.guard import _processes
 from suite.grading.settings import load_settings
 from suite.selftest.runs import run_environment
 
-EXAMPLES = ("complete", "partial", "wrong", "hostile")
+EXAMPLES = ("complete", "partial", "wrong", "hostile", "wrapper")
 #: The run's selection and limits: views (V1-V7) and L1's document example; hangs stop after 3 s.
 SELECTION = ["-k", "test_views or line_fit", "--max-examples", "5"]
 TIME_LIMIT, MEMORY_LIMIT = 3, "600MiB"
+#: wrong, hostile and the patcher build on torch (and the patcher on the reference): this course allows it.
+TORCH_ALLOWED = PROJECT_ROOT / "examples" / "courses" / "torch_allowed.toml"
 
 BROKEN = "raise RuntimeError('this submission does not import')\n"
 
@@ -69,22 +73,31 @@ def _copy_project(target: Path) -> Path:
     return target
 
 
+def _copy_samples(project: Path, submissions: Path) -> None:
+    """The sample submissions in ``submissions/``, with ``complete`` made by its make.py as a user makes it."""
+    for name in EXAMPLES:
+        shutil.copytree(project / "examples" / "submissions" / name, submissions / name,
+                        ignore=shutil.ignore_patterns("mytorch") if name == "complete" else None)
+    make = project / "examples" / "submissions" / "complete" / "make.py"
+    subprocess.run([sys.executable, str(make), str(submissions / "complete" / "mytorch")],
+                   check=True, capture_output=True)
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Grade the class once: the four samples and the two written above, three at a time (hangs sleep)."""
     root = tmp_path_factory.mktemp("grading")
     project = _copy_project(root / "project")
     submissions = root / "submissions"
-    for name in EXAMPLES:
-        shutil.copytree(project / "examples" / "submissions" / name, submissions / name)
+    _copy_samples(project, submissions)
     for name, source in (("broken", BROKEN), ("patcher", PATCHER)):
         (submissions / name).mkdir()
         (submissions / name / "mytorch.py").write_text(textwrap.dedent(source))
     out = root / "grades"
     began = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "suite.grading.batch", str(submissions), "--jobs", "3", "--out", str(out), "--",
-         *SELECTION, "--time-limit", str(TIME_LIMIT), "--memory-limit", MEMORY_LIMIT],
+        [sys.executable, "-m", "suite.grading.batch", str(submissions), "--jobs", "3", "--out", str(out),
+         "--weights", str(TORCH_ALLOWED), "--", *SELECTION, "--time-limit", str(TIME_LIMIT), "--memory-limit", MEMORY_LIMIT],
         cwd=project, capture_output=True, text=True, timeout=600, env=run_environment(),
     )
     return {"done": done, "out": out, "project": project, "submissions": submissions, "seconds": time.monotonic() - began}
@@ -245,11 +258,12 @@ def test_rewriting_the_graders_files_gains_nothing(graded: dict[str, Any]) -> No
 
 @pytest.mark.skipif(not os.environ.get("GRADING_FULL"), reason="grades the samples on every family (minutes): set GRADING_FULL=1")
 def test_the_samples_earn_their_designed_scores_on_every_family(tmp_path: Path) -> None:
-    """The four samples graded with the whole suite, each with the default limits but for short hangs."""
+    """The samples graded with the whole suite, each with the default limits but for short hangs."""
     out = tmp_path / "grades"
+    _copy_samples(PROJECT_ROOT, tmp_path / "submissions")
     done = subprocess.run(
-        [sys.executable, "-m", "suite.grading.batch", str(PROJECT_ROOT / "examples" / "submissions"), "--jobs", "2",
-         "--out", str(out), "--", "--time-limit", "10", "--memory-limit", "1GiB"],
+        [sys.executable, "-m", "suite.grading.batch", str(tmp_path / "submissions"), "--jobs", "2",
+         "--out", str(out), "--weights", str(TORCH_ALLOWED), "--", "--time-limit", "10", "--memory-limit", "1GiB"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800, env=run_environment(),
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
