@@ -245,7 +245,9 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     parts += [
         "## How this grade was made", "",
         f"- Submission: `{backend.get('spec', grade['submission'])}` (version {backend.get('version', 'unknown')}).",
-        f"- Limits per test: {_points(settings.get('time_limit', 0))} s and {settings.get('memory_limit', '?')} of memory; "
+        f"- Limits per test: {_points(settings.get('time_limit', 0))} s of CPU time"
+        + (f" ({_points(settings['time_limit'] * settings['backstop'])} s by the wall clock)" if "backstop" in settings else "")
+        + f" and {settings.get('memory_limit', '?')} of memory; "
         f"the whole run may take {_points(settings.get('run_budget', 0))} s. The run took {grade.get('execution_time', 0):.0f} s.",
         f"- Weights: {', '.join(settings.get('files', [])) or 'defaults'}.",
         "- The submission ran in a separate process; the grade comes from what the grading process observed.",

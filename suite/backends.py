@@ -32,10 +32,48 @@ POLL_SECONDS = 0.02
 
 @dataclass
 class Limits:
-    """What a worker-held backend may spend on one test."""
+    """What a worker-held backend may spend on one test.
+
+    With ``clock = "wall"`` (the default) ``seconds`` is wall-clock time. With
+    ``clock = "cpu"`` (grading) it is the CPU time, user and system, of the
+    backend's processes, its own children included, so a busy machine does not
+    change the verdict; a wall-clock backstop of ``backstop`` times as long
+    stops a backend that sleeps or blocks.
+    """
 
     seconds: float = 60.0
     memory_bytes: int = 4 * 1024**3
+    clock: str = "wall"
+    backstop: float = 3.0
+
+    @property
+    def wall_seconds(self) -> float:
+        """How long a test may take by the wall clock."""
+        return self.seconds * self.backstop if self.clock == "cpu" else self.seconds
+
+
+#: Clock ticks per second, the unit of /proc's CPU times.
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process, its reaped children and its live descendants, from /proc (0 if gone)."""
+    total, pending, seen = 0.0, [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(value) for value in fields[11:15]) / CLOCK_TICKS  # utime stime cutime cstime
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    pending.extend(int(child) for child in f.read().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _raise_for(reply: dict[str, Any]) -> Any:
@@ -169,6 +207,10 @@ class WorkerBackend(Backend):
         self._conn: Connection | None = None
         self._dir = tempfile.mkdtemp(prefix=f"conformance-{spec.label}-")
         self._deadline: float | None = None
+        self._cpu_base = 0.0  # CPU seconds of the current worker when the test (or the worker) began
+        self._cpu_carried = 0.0  # CPU seconds this test spent in workers that have since ended
+        self._cpu_last = 0.0  # the last reading of the current worker
+        self._cpu_read_at = 0.0  # monotonic time of that reading
         self._poisoned: tuple[str, Cause] | None = None
         atexit.register(self._stop)  # before multiprocessing's own exit handler would wait for the worker
 
@@ -190,7 +232,8 @@ class WorkerBackend(Backend):
     def load(self) -> None:
         """Start the worker and learn version and devices; raises BackendSpecError or BackendError."""
         warm_up_workers(self.forbidden)  # seconds on a busy machine, and not the backend's doing: before the clock starts
-        hello = self._start(deadline=time.monotonic() + self.limits.seconds)
+        self._cpu_carried = 0.0
+        hello = self._start(deadline=time.monotonic() + self.limits.wall_seconds)
         if not hello["ok"]:
             raise registry.BackendSpecError(hello["message"])
         self.version = hello["version"]
@@ -199,6 +242,8 @@ class WorkerBackend(Backend):
     def _start(self, deadline: float) -> dict[str, Any]:
         """Start a fresh worker and return its first message."""
         self._stop()
+        self._cpu_carried += max(0.0, self._cpu_last - self._cpu_base)  # what the test spent in the worker that ended
+        self._cpu_base = self._cpu_last = 0.0
         context = worker_context(self.forbidden)
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
@@ -230,7 +275,9 @@ class WorkerBackend(Backend):
     def begin_test(self, limits: Limits) -> None:
         """Start the test's clock; a test begins with no earlier failure held against it."""
         self.limits = limits
-        self._deadline = time.monotonic() + limits.seconds
+        self._deadline = time.monotonic() + limits.wall_seconds
+        self._cpu_carried = 0.0
+        self._cpu_base = self._cpu_last = cpu_seconds(self.pid) if self.pid and limits.clock == "cpu" else 0.0
         self._poisoned = None
 
     def end_test(self) -> None:
@@ -247,13 +294,14 @@ class WorkerBackend(Backend):
             # Once a test has timed out or crashed, its later calls fail the same way at once,
             # so hypothesis's replays do not wait out the limit again.
             raise BackendError(*self._poisoned)
-        deadline = self._deadline if self._deadline is not None else time.monotonic() + self.limits.seconds
+        deadline = self._deadline if self._deadline is not None else time.monotonic() + self.limits.wall_seconds
         try:
             if self._process is None or not self._process.is_alive():
                 hello = self._start(deadline)
                 if not hello["ok"]:
                     raise BackendError(hello["message"], Cause.LOAD)
             assert self._conn is not None
+            self._check_cpu(f"running {probe.__name__}")  # a test of many short calls is held to its CPU time too
             self._conn.send_bytes(codec.dumps({"op": "call", "probe": probe_ref(probe), "device": device, "kwargs": kwargs}))
             raw = self._receive(deadline, doing=f"running {probe.__name__}")
         except BackendError as exc:
@@ -287,10 +335,32 @@ class WorkerBackend(Backend):
                     cause=Cause.MEMORY, message=f"memory limit: the backend's process grew to {rss / 2**20:.0f} MiB while {doing} "
                     f"(limit {self.limits.memory_bytes / 2**20:.0f} MiB)"
                 )
+            self._check_cpu(doing)
             if time.monotonic() > deadline:
                 self._stop()
+                if self.limits.clock == "cpu":
+                    raise BackendError(
+                        f"timeout: the test ran past its {self.limits.wall_seconds:g} s wall-clock backstop while {doing}, "
+                        f"having used {self._cpu_used():.1f} s of its {self.limits.seconds:g} s of CPU time (waiting, not "
+                        "computing: a sleep, a lock, a read that never ends)", Cause.TIMEOUT)
                 raise BackendError(f"timeout: the test ran past its {self.limits.seconds:g} s limit while {doing}",
                                    Cause.TIMEOUT)
+
+    def _cpu_used(self) -> float:
+        """CPU seconds this test has spent so far, in the current worker and any before it."""
+        return self._cpu_carried + max(0.0, self._cpu_last - self._cpu_base)
+
+    def _check_cpu(self, doing: str, every: float = 0.1) -> None:
+        """Under a CPU-time limit, read the worker's CPU time (at most every ``every`` s) and stop it past the limit."""
+        if self.limits.clock != "cpu" or self._process is None or time.monotonic() - self._cpu_read_at < every:
+            return
+        self._cpu_read_at = time.monotonic()
+        self._cpu_last = cpu_seconds(self._process.pid or 0) or self._cpu_last
+        if self._cpu_used() > self.limits.seconds:
+            used = self._cpu_used()
+            self._stop()
+            raise BackendError(f"timeout: the test used {used:.1f} s of CPU time, past its {self.limits.seconds:g} s limit, "
+                               f"while {doing}", Cause.TIMEOUT)
 
     def _death_message(self, doing: str) -> tuple[str, Cause]:
         """Say how the worker ended, a signal (crash) or an exit status, and name the cause."""

@@ -61,7 +61,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "backend except the built-ins; always; never (fastest, no protection)",
     )
     group.addoption("--time-limit", type=float, default=60.0, metavar="SECONDS",
-                    help="per-test time limit for an isolated backend (default 60)")
+                    help="per-test time limit for an isolated backend (default 60; with --grade, CPU time, the "
+                    "default from the grading settings, and a wall-clock backstop a few times as long)")
     group.addoption("--memory-limit", default="4GiB", metavar="SIZE",
                     help="memory limit of an isolated backend's process (default 4GiB)")
     group.addoption("--known-failures", metavar="FILE",
@@ -94,13 +95,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)
     forbidden: tuple[str, ...] = ()
+    clock = {"clock": "wall"}
     if grading:  # before any submission code runs: grading's limits, report folder and guard
         from suite.grading.plugin import GRADING, prepare_grading
 
         prepare_grading(config)
         forbidden = config.stash[GRADING].settings.forbidden
+        clock = {"clock": "cpu", "backstop": config.stash[GRADING].settings.backstop}  # the grade must not depend on load
     try:
-        limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")))
+        limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")),
+                        **clock)
         state = RunState.create(
             specs=config.getoption("backend"),
             devices=config.getoption("device"),

@@ -24,6 +24,8 @@ The order of a grading run, and who does what:
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import os
 import shlex
 import time
@@ -50,6 +52,9 @@ class GradingRun:
     snapshot: guard.FolderSnapshot
     subreaper: bool
     preload_failures: list[str]
+    examples: int = 0  # hypothesis examples per property test
+    seed: int | None = None  # the base seed of every property test's examples (None: hypothesis's fixed examples)
+    seed_source: str = "fixed"  # where the seed came from: "secret", "--seed" or "fixed"
     checks: list[Check] = field(default_factory=list)
     integrity: list[str] = field(default_factory=list)  # what the guard found after the run
     tampered: list[str] = field(default_factory=list)  # the grader's own files that changed
@@ -66,6 +71,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="grade the backend: isolate it, score it, write results.json and grade.md into the report folder")
     group.addoption("--weights", metavar="TOML",
                     help="a course's grading settings laid over suite/grading/weights.toml (points, weights, limits)")
+    group.addoption("--seed", type=int, metavar="N",
+                    help="with --grade: draw the examples from this seed (a grading run prints the seed it used, for "
+                    "staff, and writes it to staff.json: this replays it)")
     group.addoption("--run-budget", type=float, metavar="SECONDS",
                     help="with --grade: time for the whole run; tests that would start later score zero as 'not run' "
                     "(default: weights.toml's run_budget)")
@@ -75,6 +83,48 @@ def _given(config: pytest.Config, flag: str) -> bool:
     """True when the user set ``flag`` (on the command line, in PYTEST_ADDOPTS or in addopts)."""
     args = [*config.invocation_params.args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", "")), *config.getini("addopts")]
     return any(str(arg) == flag or str(arg).startswith(flag + "=") for arg in args)
+
+
+def examples_seed(secret: str, submissions: list[str]) -> int:
+    """The base seed of a grading run's examples, from the course's secret and the submissions' names (64 bits)."""
+    digest = hashlib.sha256("\0".join([secret, *sorted(submissions)]).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def seed_of_test(base: int, test: str) -> int:
+    """The seed of one property test's examples: each test draws its own stream from the run's base seed."""
+    return int.from_bytes(hashlib.sha256(f"{base}:{test}".encode()).digest()[:8], "big")
+
+
+def _submission_labels(config: pytest.Config) -> list[str]:
+    """The labels of the backends this run grades that are not built in (the submissions)."""
+    from impls.registry import BackendSpecError, parse_spec
+
+    labels = []
+    for text in config.getoption("backend") or []:
+        try:
+            spec = parse_spec(text)
+        except BackendSpecError:
+            continue
+        if not spec.builtin:
+            labels.append(spec.label)
+    return labels
+
+
+def _choose_examples(config: pytest.Config, settings: Settings) -> tuple[int, int | None, str]:
+    """(examples per property test, base seed or None, its source), and the hypothesis profile that draws that many."""
+    from hypothesis import settings as hypothesis_settings
+
+    examples = config.getoption("max_examples") or settings.examples
+    if not config.getoption("max_examples"):
+        current = hypothesis_settings.get_profile(hypothesis_settings.get_current_profile_name())
+        hypothesis_settings.register_profile("grading", current, max_examples=examples)
+        hypothesis_settings.load_profile("grading")
+    if config.getoption("seed") is not None:
+        return examples, int(config.getoption("seed")), "--seed"
+    if settings.secret:
+        return examples, examples_seed(settings.secret, _submission_labels(config)), "secret"
+    return examples, None, "fixed"
 
 
 def prepare_grading(config: pytest.Config) -> None:
@@ -100,7 +150,11 @@ def prepare_grading(config: pytest.Config) -> None:
     failures = guard.preload()
     guard.preload_conftests(config)
     warm_up_workers(settings.forbidden)  # loading a submission is timed with the per-test limit; the server start is not its own
+    examples, seed, seed_source = _choose_examples(config, settings)
     config.stash[GRADING] = GradingRun(
+        examples=examples,
+        seed=seed,
+        seed_source=seed_source,
         settings=settings,
         armed_ns=armed_ns,
         started=time.monotonic(),
@@ -144,8 +198,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     from suite.plugin import _test_id
 
+    from hypothesis import seed as hypothesis_seed
+
     kept, dropped = [], []
     for item in items:
+        if run.seed is not None and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            hypothesis_seed(seed_of_test(run.seed, f"{item.path.name}::{getattr(item, 'originalname', item.name)}"))(item.obj)
         marker = item.get_closest_marker("behaviour")
         callspec = getattr(item, "callspec", None)
         param = callspec.params.get("run") if callspec else None
@@ -247,3 +305,20 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
     for note in run.integrity:
         terminalreporter.write_line(f"integrity: {note}")
+    _record_examples(terminalreporter, run, state.report_dir)
+
+
+def _record_examples(terminalreporter: pytest.TerminalReporter, run: GradingRun, report_dir: Path) -> None:
+    """Say how the examples were drawn where staff see it and students do not: the terminal and staff.json.
+
+    (grade.md and results.json never hold the seed: a student who knew it could draw the same inputs.)
+    """
+    if run.seed is None:
+        how = (f"examples: hypothesis's fixed examples, {run.examples} per property test, the same for every submission "
+               "(no [grading] secret is set)")
+    else:
+        source = "from the course secret and the submission's name" if run.seed_source == "secret" else "given by --seed"
+        how = f"examples: seed {run.seed} ({source}), {run.examples} per property test; replay with --grade --seed {run.seed}"
+    terminalreporter.write_line(how)
+    staff = {"seed": run.seed, "seed_source": run.seed_source, "examples": run.examples}
+    (report_dir / "staff.json").write_text(json.dumps(staff, indent=1) + "\n")

@@ -24,8 +24,8 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 TAMPER_POLICIES = ("flag", "zero")
 #: Every key a settings file may hold, by table (families and behaviours are checked against the catalogue).
 KEYS: dict[str, tuple[str, ...]] = {
-    "grading": ("total", "visibility", "on_tamper", "forbidden"),
-    "limits": ("time_limit", "memory_limit", "run_budget"),
+    "grading": ("total", "visibility", "on_tamper", "forbidden", "secret", "examples"),
+    "limits": ("time_limit", "memory_limit", "run_budget", "backstop"),
     "families": tuple(FAMILIES.values()),
     "behaviours": tuple(BEHAVIOURS),
 }
@@ -49,9 +49,12 @@ class Settings:
     visibility: str
     on_tamper: str
     forbidden: tuple[str, ...]  # modules a submission may not import (torch, the suite's own packages by default)
+    secret: str  # the course's secret: with the submission's name, it seeds the examples ("": fixed examples)
+    examples: int  # hypothesis examples per property test under grading
     time_limit: float
     memory_limit: str
     run_budget: float
+    backstop: float  # the wall-clock limit of a test, in multiples of its CPU-time limit
     families: dict[str, float]
     behaviours: dict[str, float] = field(default_factory=dict)  # only the behaviours a file names
     files: tuple[str, ...] = ()
@@ -72,7 +75,7 @@ class Settings:
     def describe(self) -> dict[str, Any]:
         """The settings as plain data, for the grade's record of how it was computed."""
         return {
-            "total": self.total, "forbidden": list(self.forbidden), "time_limit": self.time_limit, "memory_limit": self.memory_limit,
+            "total": self.total, "forbidden": list(self.forbidden), "examples": self.examples, "time_limit": self.time_limit, "backstop": self.backstop, "memory_limit": self.memory_limit,
             "run_budget": self.run_budget, "families": dict(self.families), "behaviours": dict(self.behaviours),
             "files": [_shown(path) for path in self.files],
         }
@@ -107,7 +110,7 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
         for key, value in entries.items():
             if key not in KEYS[table]:
                 raise SettingsError(f"grading settings {path}: unknown key {key!r} in [{table}]; known: {', '.join(KEYS[table])}")
-            if table in ("families", "behaviours") or key in ("total", "time_limit", "run_budget"):
+            if table in ("families", "behaviours") or key in ("total", "time_limit", "run_budget", "backstop"):
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                     raise SettingsError(f"grading settings {path}: [{table}] {key} must be a number >= 0, not {value!r}")
     grading = data.get("grading", {})
@@ -117,6 +120,11 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
         raise SettingsError(f"grading settings {path}: on_tamper must be one of {', '.join(TAMPER_POLICIES)}")
     if "forbidden" in grading:
         _check_forbidden(path, grading["forbidden"])
+    if "secret" in grading and not isinstance(grading["secret"], str):
+        raise SettingsError(f"grading settings {path}: [grading] secret must be a string")
+    if "examples" in grading and (isinstance(grading["examples"], bool) or not isinstance(grading["examples"], int)
+                                  or grading["examples"] < 1):
+        raise SettingsError(f"grading settings {path}: [grading] examples must be a whole number >= 1")
     limits = data.get("limits", {})
     if "memory_limit" in limits:
         try:
@@ -126,6 +134,8 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
     for table, key in (("grading", "total"), ("limits", "time_limit"), ("limits", "run_budget")):
         if data.get(table, {}).get(key, 1) == 0:
             raise SettingsError(f"grading settings {path}: [{table}] {key} must be more than 0")
+    if limits.get("backstop", 1) < 1:
+        raise SettingsError(f"grading settings {path}: [limits] backstop must be at least 1 (times the time limit)")
 
 
 def _check_forbidden(path: Path, value: Any) -> None:
@@ -155,9 +165,12 @@ def load_settings(course_file: str | Path | None = None) -> Settings:
         visibility=str(grading["visibility"]),
         on_tamper=str(grading["on_tamper"]),
         forbidden=tuple(dict.fromkeys(grading["forbidden"])),
+        secret=str(grading["secret"]),
+        examples=int(grading["examples"]),
         time_limit=float(limits["time_limit"]),
         memory_limit=str(limits["memory_limit"]),
         run_budget=float(limits["run_budget"]),
+        backstop=float(limits["backstop"]),
         families={name: float(weight) for name, weight in merged["families"].items()},
         behaviours={name: float(weight) for name, weight in merged["behaviours"].items()},
         files=tuple(str(path) for path in files),
