@@ -188,7 +188,7 @@ def family_frame(grade: Mapping[str, Any]) -> pd.DataFrame:
     """Families (rows): points, and how many behaviours passed, partly passed, failed, stopped or are missing."""
     rows = []
     for family in grade["families"]:
-        members = [b for b in grade["behaviours"] if b["family"] == family["family"]]
+        members = [b for b in grade["behaviours"] if b["family"] == family["family"] and b.get("part") != "course"]
         row = {"family": family["family"], "points": f"{_points(family['score'])} / {_points(family['max_score'])}"}
         for status in ("passed", "partial", "failed", "error", "missing"):
             row[STATUS_WORDS[status]] = sum(b["status"] == status for b in members)
@@ -220,7 +220,9 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     if grade["families"]:
         parts += [family_frame(grade).to_markdown(index=False), ""]
     for family in grade["families"]:
-        members = [b for b in grade["behaviours"] if b["family"] == family["family"]]
+        # The course's own tests, where the course hides them, are left out here: staff read them in the run's log.
+        members = [b for b in grade["behaviours"] if b["family"] == family["family"]
+                   and not (b.get("part") == "course" and b.get("visibility") == "hidden")]
         parts += [f"## {family['family']}: {_points(family['score'])} / {_points(family['max_score'])}", ""]
         passed = [b for b in members if b["status"] == "passed"]
         if passed:
@@ -282,7 +284,8 @@ def grade_counts(grade: Mapping[str, Any]) -> dict[str, int]:
     """Behaviours by status: passed, partial, failed, error, missing."""
     result = {status: 0 for status in STATUS_WORDS}
     for behaviour in grade["behaviours"]:
-        result[behaviour["status"]] += 1
+        if behaviour.get("part") != "course":  # a behaviour's course checks are a part of it, not another behaviour
+            result[behaviour["status"]] += 1
     return result
 
 
@@ -292,16 +295,17 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
     tests: list[dict[str, Any]] = []
     for b in grade["behaviours"]:
         status = "passed" if b["status"] == "passed" else "failed"
+        course = b.get("part") == "course"
         tests.append({
-            "name": f"{b['id']} ({b['family']}): {b['title']}",
-            "number": b["id"],
+            "name": f"{b['id']} ({b['family']}): {b['title']}" + (": the course's own tests" if course else ""),
+            "number": f"{b['id']}-course" if course else b["id"],
             "score": round(b["score"], 4),
             "max_score": round(b["max_score"], 4),
             "status": status,
             "output": _test_output(b),
             "output_format": "md",
-            "tags": list(dict.fromkeys([b["family"], b["id"], b["status"], *b["causes"]])),  # each once
-            "visibility": visibility,
+            "tags": list(dict.fromkeys([b["family"], b["id"], b["status"], *b["causes"], *(["course"] if course else [])])),
+            "visibility": b.get("visibility", visibility),
         })
     notes = list(grade.get("integrity", []))
     if notes:

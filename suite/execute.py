@@ -11,6 +11,8 @@ in a worker process (``suite.worker``), so both modes see identical replies:
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 import traceback
 from typing import Any, Callable
 
@@ -22,14 +24,35 @@ Probe = Callable[..., Any]
 
 
 def probe_ref(probe: Probe) -> str:
-    """``module:qualname`` of a probe, the name it travels under to a worker."""
-    return f"{probe.__module__}:{probe.__qualname__}"
+    """``module:qualname`` of a probe, the name it travels under to a worker.
+
+    A probe from outside the suite (a course's own tests) also names its file,
+    ``module:qualname@path``: the worker loads it from there.
+    """
+    ref = f"{probe.__module__}:{probe.__qualname__}"
+    module = sys.modules.get(probe.__module__)
+    if not probe.__module__.startswith("suite.") and getattr(module, "__file__", None):
+        ref += f"@{module.__file__}"
+    return ref
+
+
+def _load_file(module_name: str, path: str) -> Any:
+    """Import ``module_name`` from the file at ``path`` (once)."""
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load the probe's module {module_name} from {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
 
 
 def resolve_probe(ref: str) -> Probe:
     """The probe function named by ``probe_ref``."""
+    ref, _, path = ref.partition("@")
     module_name, _, qualname = ref.partition(":")
-    obj: Any = importlib.import_module(module_name)
+    obj: Any = _load_file(module_name, path) if path else importlib.import_module(module_name)
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj

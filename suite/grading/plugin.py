@@ -55,6 +55,7 @@ class GradingRun:
     examples: int = 0  # hypothesis examples per property test
     seed: int | None = None  # the base seed of every property test's examples (None: hypothesis's fixed examples)
     seed_source: str = "fixed"  # where the seed came from: "secret", "--seed" or "fixed"
+    course_tests: Path | None = None  # the folder of the course's own tests, graded beside the suite's
     checks: list[Check] = field(default_factory=list)
     integrity: list[str] = field(default_factory=list)  # what the guard found after the run
     tampered: list[str] = field(default_factory=list)  # the grader's own files that changed
@@ -151,7 +152,11 @@ def prepare_grading(config: pytest.Config) -> None:
     guard.preload_conftests(config)
     warm_up_workers(settings.forbidden)  # loading a submission is timed with the per-test limit; the server start is not its own
     examples, seed, seed_source = _choose_examples(config, settings)
+    course_tests = Path(settings.tests) if settings.tests else None
+    if course_tests is not None:
+        config.args.append(str(course_tests))  # collected with whatever the command line or testpaths give
     config.stash[GRADING] = GradingRun(
+        course_tests=course_tests,
         examples=examples,
         seed=seed,
         seed_source=seed_source,
@@ -174,10 +179,10 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     run = config.stash.get(GRADING, None)
     if run is None:
         return None
-    graded = guard.PROJECT_ROOT / "suite" / "conformance"
     path = collection_path.resolve()
-    if path != graded and graded not in path.parents and path not in graded.parents:
-        return True  # only the conformance tests are graded: nothing else is imported, let alone run
+    folders = [guard.PROJECT_ROOT / "suite" / "conformance", *([run.course_tests] if run.course_tests else [])]
+    if not any(path == graded or graded in path.parents or path in graded.parents for graded in folders):
+        return True  # only the conformance tests (and the course's) are graded: nothing else is imported, let alone run
     if path.suffix != ".py" or not any(fnmatch.fnmatch(path.name, p) for p in config.getini("python_files")):
         return None
     try:
@@ -212,7 +217,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             continue
         kept.append(item)
         label, device = param
-        run.checks.append(Check(test=_test_id(item), backend=label, device=device, behaviour=marker.args[0]))
+        course = run.course_tests is not None and run.course_tests in item.path.resolve().parents
+        run.checks.append(Check(test=_test_id(item), backend=label, device=device, behaviour=marker.args[0], course=course))
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -275,6 +281,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
     several = len(state.backends) > 1
     terminalreporter.section("grade", sep="-")
     written = []
+    hidden: dict[str, list[dict[str, str]]] = {}
     for label, backend in state.backends.items():
         result = grade(run.checks, records, run.settings, label)
         result.update(
@@ -291,6 +298,9 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             terminalreporter.write_line(f"forbidden: {label} imports {', '.join(breaches)}: every behaviour scores zero")
         if run.tampered and run.settings.on_tamper == "zero":
             result = withhold(result, "the grader's own files changed on disk during the run")
+        hidden[label] = [{"test": check["test"], "outcome": check["outcome"], "cause": check["cause"], "message": check["message"]}
+                         for b in result["behaviours"] if b.get("part") == "course" and b.get("visibility") == "hidden"
+                         for check in b["checks"] if check["outcome"] not in ("passed", "skipped")]
         folder = state.report_dir / label if several else state.report_dir
         paths = write_grade(result, folder)
         if folder == state.report_dir:  # the run's page shows the grade too
@@ -305,11 +315,12 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
     for note in run.integrity:
         terminalreporter.write_line(f"integrity: {note}")
-    _record_examples(terminalreporter, run, state.report_dir)
+    _write_staff_record(terminalreporter, run, state.report_dir, hidden)
 
 
-def _record_examples(terminalreporter: pytest.TerminalReporter, run: GradingRun, report_dir: Path) -> None:
-    """Say how the examples were drawn where staff see it and students do not: the terminal and staff.json.
+def _write_staff_record(terminalreporter: pytest.TerminalReporter, run: GradingRun, report_dir: Path,
+                        hidden: dict[str, list[dict[str, str]]]) -> None:
+    """What staff see and students do not, in the terminal and staff.json: the examples' seed, hidden tests' failures.
 
     (grade.md and results.json never hold the seed: a student who knew it could draw the same inputs.)
     """
@@ -320,5 +331,8 @@ def _record_examples(terminalreporter: pytest.TerminalReporter, run: GradingRun,
         source = "from the course secret and the submission's name" if run.seed_source == "secret" else "given by --seed"
         how = f"examples: seed {run.seed} ({source}), {run.examples} per property test; replay with --grade --seed {run.seed}"
     terminalreporter.write_line(how)
-    staff = {"seed": run.seed, "seed_source": run.seed_source, "examples": run.examples}
+    for label, failures in hidden.items():
+        for failure in failures:
+            terminalreporter.write_line(f"hidden course test, {label}: {failure['test']}: {failure['message']}")
+    staff = {"seed": run.seed, "seed_source": run.seed_source, "examples": run.examples, "hidden_failures": hidden}
     (report_dir / "staff.json").write_text(json.dumps(staff, indent=1) + "\n")

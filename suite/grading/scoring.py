@@ -30,6 +30,7 @@ class Check:
     backend: str
     device: str
     behaviour: str
+    course: bool = False  # one of the course's own tests ([grading] tests), shown as the course's visibility says
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -41,7 +42,7 @@ def _check_result(check: Check, record: Mapping[str, Any] | None) -> dict[str, A
     """The check with what happened to it, read from the record's fields; a check without a record was never run."""
     if record is None:
         record = {"outcome": "error", "cause": outcomes.Cause.NOT_RUN.value, "message": "not run: the run ended before this test"}
-    result = {"test": check.test, "device": check.device, "outcome": str(record["outcome"]),
+    result = {"test": check.test, "device": check.device, "course": check.course, "outcome": str(record["outcome"]),
               "cause": str(record.get("cause", "")), "message": str(record.get("message", "")),
               "seconds": float(record.get("seconds", 0.0) or 0.0)}
     for name in ("missing", "failure", "example", "snippet"):
@@ -90,19 +91,24 @@ def grade(
         family_score = 0.0
         for behaviour_id in members:
             results = graded[behaviour_id]
-            counted = [r for r in results if r["outcome"] != "skipped"]
-            passed = sum(r["outcome"] == "passed" for r in counted)
-            max_score = settings.total * family_share[family] * behaviour_share[behaviour_id]
-            score = max_score * passed / len(counted)
-            status, problem = _status(results)
-            family_score += score
-            behaviours_out.append({
-                "id": behaviour_id, "family": family, "title": BEHAVIOURS[behaviour_id].title,
-                "weight": settings.behaviour_weight(behaviour_id), "score": score, "max_score": max_score,
-                "status": status, "problem": problem,
-                "causes": sorted({r["cause"] for r in counted if r["outcome"] != "passed"}),
-                "passed": passed, "counted": len(counted), "checks": results,
-            })
+            all_counted = len([r for r in results if r["outcome"] != "skipped"])
+            behaviour_max = settings.total * family_share[family] * behaviour_share[behaviour_id]
+            for part, part_results in _parts(results):
+                # Each part (the suite's checks, the course's own) carries its checks' share of the behaviour's points.
+                counted = [r for r in part_results if r["outcome"] != "skipped"]
+                passed = sum(r["outcome"] == "passed" for r in counted)
+                max_score = behaviour_max * len(counted) / all_counted
+                score = behaviour_max * passed / all_counted
+                status, problem = _status(part_results)
+                family_score += score
+                behaviours_out.append({
+                    "id": behaviour_id, "family": family, "title": BEHAVIOURS[behaviour_id].title,
+                    "weight": settings.behaviour_weight(behaviour_id), "score": score, "max_score": max_score,
+                    "status": status, "problem": problem,
+                    "causes": sorted({r["cause"] for r in counted if r["outcome"] != "passed"}),
+                    "passed": passed, "counted": len(counted), "checks": part_results,
+                    "part": part, **({"visibility": settings.tests_visibility} if part == "course" else {}),
+                })
         families_out.append({
             "family": family, "weight": settings.family_weight(family), "score": family_score,
             "max_score": settings.total * family_share[family], "behaviours": members,
@@ -118,6 +124,15 @@ def grade(
         "ungraded": ungraded,
         "settings": settings.describe(),
     }
+
+
+def _parts(results: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A behaviour's checks as ("suite", ...) and, where the course added tests of it that ran, ("course", ...)."""
+    course = [r for r in results if r.get("course")]
+    if not any(r["outcome"] != "skipped" for r in course):
+        return [("suite", results)]
+    suite = [r for r in results if not r.get("course")]
+    return ([("suite", suite)] if any(r["outcome"] != "skipped" for r in suite) else []) + [("course", course)]
 
 
 def withhold(grade_: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -144,5 +159,6 @@ def counts(grade_: Mapping[str, Any]) -> dict[str, int]:
     """How many behaviours ended each way (passed, partial, failed, error, missing)."""
     result = {status: 0 for status in ("passed", "partial", "failed", "error", "missing")}
     for behaviour in grade_["behaviours"]:
-        result[behaviour["status"]] += 1
+        if behaviour.get("part") != "course":
+            result[behaviour["status"]] += 1
     return result

@@ -24,7 +24,7 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 TAMPER_POLICIES = ("flag", "zero")
 #: Every key a settings file may hold, by table (families and behaviours are checked against the catalogue).
 KEYS: dict[str, tuple[str, ...]] = {
-    "grading": ("total", "visibility", "on_tamper", "forbidden", "secret", "examples"),
+    "grading": ("total", "visibility", "on_tamper", "forbidden", "secret", "examples", "tests", "tests_visibility"),
     "limits": ("time_limit", "memory_limit", "run_budget", "backstop"),
     "families": tuple(FAMILIES.values()),
     "behaviours": tuple(BEHAVIOURS),
@@ -51,6 +51,8 @@ class Settings:
     forbidden: tuple[str, ...]  # modules a submission may not import (torch, the suite's own packages by default)
     secret: str  # the course's secret: with the submission's name, it seeds the examples ("": fixed examples)
     examples: int  # hypothesis examples per property test under grading
+    tests: str  # a folder of the course's own tests, graded with the suite's ("": none)
+    tests_visibility: str  # Gradescope visibility of the course's tests (hidden by default)
     time_limit: float
     memory_limit: str
     run_budget: float
@@ -120,6 +122,10 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
         raise SettingsError(f"grading settings {path}: on_tamper must be one of {', '.join(TAMPER_POLICIES)}")
     if "forbidden" in grading:
         _check_forbidden(path, grading["forbidden"])
+    if "tests" in grading and not isinstance(grading["tests"], str):
+        raise SettingsError(f"grading settings {path}: [grading] tests must be a folder's path (a string)")
+    if "tests_visibility" in grading and grading["tests_visibility"] not in VISIBILITIES:
+        raise SettingsError(f"grading settings {path}: tests_visibility must be one of {', '.join(VISIBILITIES)}")
     if "secret" in grading and not isinstance(grading["secret"], str):
         raise SettingsError(f"grading settings {path}: [grading] secret must be a string")
     if "examples" in grading and (isinstance(grading["examples"], bool) or not isinstance(grading["examples"], int)
@@ -159,6 +165,11 @@ def load_settings(course_file: str | Path | None = None) -> Settings:
         _check(path, data)
         for table, entries in data.items():
             merged[table].update(entries)
+        if data.get("grading", {}).get("tests"):  # a folder named by a file is relative to that file
+            folder = (path.parent / data["grading"]["tests"]).resolve()
+            if not folder.is_dir():
+                raise SettingsError(f"grading settings {path}: [grading] tests: {folder} is not a folder")
+            merged["grading"]["tests"] = str(folder)
     grading, limits = merged["grading"], merged["limits"]
     return Settings(
         total=float(grading["total"]),
@@ -167,6 +178,8 @@ def load_settings(course_file: str | Path | None = None) -> Settings:
         forbidden=tuple(dict.fromkeys(grading["forbidden"])),
         secret=str(grading["secret"]),
         examples=int(grading["examples"]),
+        tests=str(grading["tests"]),
+        tests_visibility=str(grading["tests_visibility"]),
         time_limit=float(limits["time_limit"]),
         memory_limit=str(limits["memory_limit"]),
         run_budget=float(limits["run_budget"]),
