@@ -9,18 +9,16 @@ sample, and the same with ``squeeze()`` dropping only the first size-1 dim.
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from suite import PROJECT_ROOT
 from suite.grading.settings import SettingsError, load_settings
 from suite.selftest.runs import pytest_run
+from suite.selftest.samples import make_complete
 
-COMPLETE = PROJECT_ROOT / "examples" / "submissions" / "complete"
 PROBES = '''
     """The course's probes: functions of (T, device, ...) returning plain data."""
 
@@ -77,15 +75,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (root / "hidden" / "course_probes.py").write_text(textwrap.dedent(PROBES))
     (root / "hidden" / "test_course_views.py").write_text(textwrap.dedent(TEST))
     (root / "course.toml").write_text('[grading]\ntests = "hidden"\n')
-    sys.path.insert(0, str(COMPLETE))
-    try:
-        import make  # examples/submissions/complete/make.py
-    finally:
-        sys.path.remove(str(COMPLETE))
-        sys.modules.pop("make", None)
-    make.make(root / "firstonly" / "_complete")
+    make_complete(root / "firstonly" / "_complete")
     (root / "firstonly" / "mytorch.py").write_text(textwrap.dedent(FIRST_ONLY))
-    done = pytest_run("--grade", "--backend", f"complete={make.make(root / 'complete')}",
+    done = pytest_run("--grade", "--backend", f"complete={make_complete(root / 'complete')}",
                       "--backend", f"firstonly={root / 'firstonly' / 'mytorch.py'}", "--weights", str(root / "course.toml"),
                       "-k", "squeeze", "--max-examples", "3", "--report-dir", str(root / "grades"))
     return {"done": done, "grades": root / "grades"}

@@ -23,8 +23,8 @@ from suite import PROJECT_ROOT
 from suite.forbidden import ImportGuard, matches
 from suite.grading.settings import SettingsError, load_settings
 from suite.selftest.runs import pytest_run
+from suite.selftest.samples import make_complete
 
-COMPLETE = PROJECT_ROOT / "examples" / "submissions" / "complete"
 #: Each sneaky submission, and the forbidden module its grade must name.
 SNEAKY: dict[str, tuple[str, str]] = {
     "wrapper": ("torch", ""),  # the sample examples/submissions/wrapper, copied below
@@ -99,12 +99,12 @@ def test_by_default_torch_and_the_suites_packages_are_forbidden() -> None:
     assert set(load_settings().forbidden) == {"torch", "reference", "impls", "suite", "reports"}
 
 
-def _write(folder: Path, source: str, complete: Any) -> str:
+def _write(folder: Path, source: str) -> str:
     """A submission file in its own folder, with the complete sample beside it as ``_complete``; its path.
 
     IMPLS in its source stands for the suite's impls folder.
     """
-    complete.make(folder / "_complete")
+    make_complete(folder / "_complete")
     head = "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
     (folder / "mytorch.py").write_text(head + textwrap.dedent(source).replace("IMPLS", str(PROJECT_ROOT / "impls")))
     return str(folder / "mytorch.py")
@@ -114,18 +114,12 @@ def _write(folder: Path, source: str, complete: Any) -> str:
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Grade the sneaky submissions, the witness and the complete sample in one run with the default settings."""
     root = tmp_path_factory.mktemp("forbidden")
-    sys.path.insert(0, str(COMPLETE))
-    try:
-        import make  # examples/submissions/complete/make.py, as a user runs it
-    finally:
-        sys.path.remove(str(COMPLETE))
-        sys.modules.pop("make", None)
     specs = []
     for name, (_, source) in SNEAKY.items():
         path = (str(PROJECT_ROOT / "examples" / "submissions" / "wrapper" / "mytorch.py") if not source
-                else _write(root / name, source, make))
+                else _write(root / name, source))
         specs += ["--backend", f"{name}={path}"]
-    specs += ["--backend", f"witness={_write(root / 'witness', WITNESS, make)}", "--backend", f"complete={make.make(root / 'complete')}"]
+    specs += ["--backend", f"witness={_write(root / 'witness', WITNESS)}", "--backend", f"complete={make_complete(root / 'complete')}"]
     done = pytest_run("--grade", *specs, "-k", "line_fit or squeeze", "--max-examples", "3",
                       "--report-dir", str(root / "grades"))
     return {"done": done, "grades": root / "grades"}

@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
-from suite import PROJECT_ROOT
 from suite.grading.plugin import examples_seed, seed_of_test
 from suite.grading.settings import SettingsError, load_settings
 from suite.selftest.runs import pytest_run
+from suite.selftest.samples import make_complete
 
-COMPLETE = PROJECT_ROOT / "examples" / "submissions" / "complete"
 #: The submission: the complete sample, but every view() call appends the base's shape to a log.
 RECORDER = '''
     import os, sys
@@ -59,17 +58,9 @@ def test_examples_default_to_well_above_the_ci_profiles_and_must_be_a_count(tmp_
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Grade the recorder four times on test_view_any_shape: secret A, secret A, secret B, and A's seed replayed."""
-    import sys
-
     root = tmp_path_factory.mktemp("secret")
-    sys.path.insert(0, str(COMPLETE))
-    try:
-        import make  # examples/submissions/complete/make.py
-    finally:
-        sys.path.remove(str(COMPLETE))
-        sys.modules.pop("make", None)
     folder = root / "alice"
-    make.make(folder / "_complete")
+    make_complete(folder / "_complete")
     log = root / "views.log"
     (folder / "mytorch.py").write_text(textwrap.dedent(RECORDER).replace("LOG", repr(str(log))))
     done: dict[str, dict[str, Any]] = {}
