@@ -239,6 +239,8 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
             if b["status"] in ("passed", "missing"):
                 continue
             parts += [f"### {_summary_line(b)}", "", behaviour_feedback(b)]
+    if grade.get("speed"):
+        parts += [speed_markdown(grade["speed"]), ""]
     if grade.get("ungraded"):
         parts += ["## Not graded in this run", "",
                   "Every check of these was skipped (a device the submission does not have): "
@@ -259,6 +261,26 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     for note in grade.get("integrity", []):
         parts.append(f"- Integrity: {note}")
     return "\n".join(parts) + "\n"
+
+
+def speed_markdown(speed: Mapping[str, Any], heading: str = "##") -> str:
+    """The speed points: per benchmark the submission's median, the reference's, their ratio and the points."""
+    rows = [{"benchmark": f"{b['benchmark']} [{b['size']}]",
+             "yours": _seconds(b["submission_s"]), speed["reference"]: _seconds(b["reference_s"]),
+             "ratio": f"{b['ratio']:.2f}x" if b["ratio"] else "-",
+             "points": f"{_points(b['points'])} / {_points(b['max_points'])}", "note": b["note"]} for b in speed["benchmarks"]]
+    return (f"{heading} Speed: {_points(speed['points'])} / {_points(speed['max_points'])}\n\n"
+            f"Each benchmark's median time per call on your submission, divided by the same benchmark's on "
+            f"{speed['reference']} timed in the same run (both in worker processes). A ratio up to "
+            f"{speed['full_at']:g} earns the benchmark's whole share, {speed['zero_at']:g} or more earns nothing, "
+            "and in between the share falls on a log scale.\n\n" + pd.DataFrame(rows).to_markdown(index=False) + "\n")
+
+
+def _seconds(value: float | None) -> str:
+    """A median in the unit that suits it (as benchmarks.md writes it), or '-' where there is none."""
+    from reports.benchmarks import format_seconds
+
+    return "-" if value is None else format_seconds(value)
 
 
 # --- results.json ----------------------------------------------------------------------------------------
@@ -307,6 +329,14 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
             "tags": list(dict.fromkeys([b["family"], b["id"], b["status"], *b["causes"], *(["course"] if course else [])])),
             "visibility": b.get("visibility", visibility),
         })
+    if grade.get("speed"):
+        speed = grade["speed"]
+        tests.append({"name": f"Speed (against {speed['reference']})", "number": "speed",
+                      "score": round(0.0 if grade.get("withheld") else speed["points"], 4),
+                      "max_score": round(speed["max_points"], 4),
+                      "status": "passed" if speed["points"] >= speed["max_points"] - 1e-9 else "failed",
+                      "output": speed_markdown(speed, heading="####"), "output_format": "md", "tags": ["speed"],
+                      "visibility": visibility})
     notes = list(grade.get("integrity", []))
     if notes:
         tests.append({"name": "Integrity of the grading run", "status": "failed", "output": "\n".join(f"- {n}" for n in notes),

@@ -147,7 +147,7 @@ def worker_context(forbidden: tuple[str, ...] = ()) -> multiprocessing.context.B
     modules, so that no submission's worker inherits them already loaded.
     """
     context = multiprocessing.get_context("forkserver")
-    preload = ["numpy", "suite.worker", "suite.probes"]
+    preload = ["numpy", "suite.worker", "suite.probes", "suite.benchmarks.remote", "suite.benchmarks.workloads"]
     if importlib.util.find_spec("torch") is not None and not forbidden_modules.matches("torch", forbidden):
         # torch._dynamo is what torch.optim imports on its first step: 1.5-2 s a worker, paid once here.
         preload += ["torch", "torch._dynamo"]

@@ -96,12 +96,14 @@ def pytest_configure(config: pytest.Config) -> None:
     _collect_the_suite_from_anywhere(config)
     forbidden: tuple[str, ...] = ()
     clock = {"clock": "wall"}
+    bench_only: tuple[str, ...] = ()
     if grading:  # before any submission code runs: grading's limits, report folder and guard
         from suite.grading.plugin import GRADING, prepare_grading
 
         prepare_grading(config)
         forbidden = config.stash[GRADING].settings.forbidden
         clock = {"clock": "cpu", "backstop": config.stash[GRADING].settings.backstop}  # the grade must not depend on load
+        bench_only = config.stash[GRADING].speed_reference
     try:
         limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")),
                         **clock)
@@ -121,6 +123,7 @@ def pytest_configure(config: pytest.Config) -> None:
         state.known = KnownFailures.read(known) if known else None
     except (BackendSpecError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    state.bench_only = bench_only
     config.stash[STATE] = state
 
 
@@ -275,6 +278,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     state = metafunc.config.stash[STATE]
     params = []
     for backend in state.backends.values():
+        if fixture == "run" and backend.label in state.bench_only:
+            continue  # a speed reference is timed, not tested
         for device in state.devices:
             reason = backend.devices.get(device, f"the backend does not know device {device!r}")
             marks = [pytest.mark.skip(reason=f"{device} not available on {backend.label}: {reason}")] if reason else []

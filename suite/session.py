@@ -91,6 +91,7 @@ class RunState:
     limits: Limits
     report_dir: Path
     explicit: bool  # True when the user named backends with --backend
+    bench_only: tuple[str, ...] = ()  # labels of backends only benchmarked, never tested (a grading run's speed reference)
     records: list[Record] = field(default_factory=list)
     known: KnownFailures | None = None  # the --known-failures file, with what became of its entries
     suite_version: str = field(default_factory=lambda: suite_version_text())  # suite.version(), read once a run

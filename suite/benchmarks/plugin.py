@@ -13,21 +13,23 @@ Timing is on when the command line asks pytest-benchmark for results
 ``--benchmark-autosave``, ``--benchmark-json``, ``--benchmark-compare``); a run
 without any of them is a plain run.
 
-Benchmarks time a backend in this process. A backend held by a worker process
-(any non-built-in backend under the default ``--isolate auto``) is skipped with
-a reason saying so; ``--isolate never`` loads it here and times it.
+Benchmarks time a backend in this process; a backend held by a worker process
+(any non-built-in backend under the default ``--isolate auto``) is timed in its
+worker, by the same rules (``suite/benchmarks/remote.py``), and its rounds are
+handed to pytest-benchmark's statistics.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
 from suite.activation import TIMING_OPTIONS, requested
-from suite.backends import InProcessBackend
+from suite.backends import InProcessBackend, WorkerBackend
 from suite.benchmarks.harness import Bench
+from suite.benchmarks.remote import RemoteBench
 
 #: The baseline of the ratio column when ``--baseline`` is not given.
 DEFAULT_BASELINE = "torch-cpu"
@@ -95,19 +97,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def bench(request: pytest.FixtureRequest, benchmark: Any) -> Bench:
-    """Time a catalogued workload on this test's backend and device: ``bench("mm", size)``."""
+def bench(request: pytest.FixtureRequest, benchmark: Any) -> Iterator[Bench | RemoteBench]:
+    """Time a catalogued workload on this test's backend and device: ``bench("mm", size)``.
+
+    In this process for an in-process backend; in its worker, under the test's limits, for a worker-held one.
+    """
+    from suite.outcomes import BackendError, Cause
     from suite.plugin import state_for_fixture
 
     state = state_for_fixture(request, "bench")
     label, device = request.param
     backend = state.backends[label]
+    warmup = request.config.getoption("bench_warmup")
+    if isinstance(backend, WorkerBackend):
+        if backend.load_error:
+            raise BackendError(backend.load_error, Cause.LOAD)
+        backend.begin_test(state.limits)
+        yield RemoteBench(backend=backend, label=label, device=device, benchmark=benchmark, warmup_calls=warmup)
+        backend.end_test()
+        return
     if not isinstance(backend, InProcessBackend) or backend.namespace is None:
-        pytest.skip(f"benchmarks time backends in the test process and {label} runs in a worker process; "
-                    "pass --isolate never to time it")
-    return Bench(T=backend.namespace, backend=label, device=device, benchmark=benchmark,
-                 warmup_calls=request.config.getoption("bench_warmup"),
-                 timer_check=request.config.getoption("timer_check"))
+        raise BackendError(backend.load_error or f"{label} is not loaded", Cause.LOAD)
+    yield Bench(T=backend.namespace, backend=label, device=device, benchmark=benchmark, warmup_calls=warmup,
+                timer_check=request.config.getoption("timer_check"))
 
 
 def timed_benchmarks(config: pytest.Config) -> list[dict[str, Any]]:

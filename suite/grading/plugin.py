@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 from suite.grading import guard
-from suite.grading.scoring import Check, disqualify, grade, withhold
+from suite.grading.scoring import Check, add_speed, disqualify, grade, speed_points, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
 from suite.backends import warm_up_workers
 from suite.outcomes import BackendError, Cause
@@ -56,6 +56,8 @@ class GradingRun:
     seed: int | None = None  # the base seed of every property test's examples (None: hypothesis's fixed examples)
     seed_source: str = "fixed"  # where the seed came from: "secret", "--seed" or "fixed"
     course_tests: Path | None = None  # the folder of the course's own tests, graded beside the suite's
+    speed_reference: tuple[str, ...] = ()  # the label of the backend timed beside the submissions for speed points
+    speed_benchmarks: set[str] = field(default_factory=set)  # the benchmarks collected for them
     checks: list[Check] = field(default_factory=list)
     integrity: list[str] = field(default_factory=list)  # what the guard found after the run
     tampered: list[str] = field(default_factory=list)  # the grader's own files that changed
@@ -155,8 +157,16 @@ def prepare_grading(config: pytest.Config) -> None:
     course_tests = Path(settings.tests) if settings.tests else None
     if course_tests is not None:
         config.args.append(str(course_tests))  # collected with whatever the command line or testpaths give
+    speed_reference: tuple[str, ...] = ()
+    if settings.speed.points > 0:  # benchmarks are timed (in the workers) beside a built-in reference
+        config.option.benchmark_enable, config.option.benchmark_disable = True, False
+        config.option.backend = [*(config.getoption("backend") or []), settings.speed.reference]
+        config.args.append(str(guard.PROJECT_ROOT / "suite" / "benchmarks"))
+        config.option.baseline = f"{settings.speed.reference}-cpu"  # benchmarks.csv's ratios are the grade's
+        speed_reference = (settings.speed.reference,)
     config.stash[GRADING] = GradingRun(
         course_tests=course_tests,
+        speed_reference=speed_reference,
         examples=examples,
         seed=seed,
         seed_source=seed_source,
@@ -180,7 +190,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     if run is None:
         return None
     path = collection_path.resolve()
-    folders = [guard.PROJECT_ROOT / "suite" / "conformance", *([run.course_tests] if run.course_tests else [])]
+    folders = [guard.PROJECT_ROOT / "suite" / "conformance", *([run.course_tests] if run.course_tests else []),
+               *([guard.PROJECT_ROOT / "suite" / "benchmarks"] if run.speed_reference else [])]
     if not any(path == graded or graded in path.parents or path in graded.parents for graded in folders):
         return True  # only the conformance tests (and the course's) are graded: nothing else is imported, let alone run
     if path.suffix != ".py" or not any(fnmatch.fnmatch(path.name, p) for p in config.getini("python_files")):
@@ -207,6 +218,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
     kept, dropped = [], []
     for item in items:
+        if _timed_for_speed(item, run):
+            kept.append(item)
+            run.speed_benchmarks.add(getattr(item, "originalname", item.name).removeprefix("test_bench_"))
+            continue
         if run.seed is not None and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             hypothesis_seed(seed_of_test(run.seed, f"{item.path.name}::{getattr(item, 'originalname', item.name)}"))(item.obj)
         marker = item.get_closest_marker("behaviour")
@@ -222,6 +237,18 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def _timed_for_speed(item: pytest.Item, run: GradingRun) -> bool:
+    """True for a benchmark the speed points use: one the settings name (or any), at its largest size."""
+    from suite.benchmarks.workloads import CATALOGUE, sizes
+
+    callspec = getattr(item, "callspec", None)
+    if not run.speed_reference or callspec is None or "bench" not in callspec.params:
+        return False
+    name = getattr(item, "originalname", item.name).removeprefix("test_bench_")
+    wanted = run.settings.speed.benchmarks or tuple(CATALOGUE)
+    return name in wanted and callspec.params.get("size") == max(sizes(name))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -278,12 +305,19 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
                            for report in terminalreporter.stats.get("error", [])
                            if isinstance(report, pytest.CollectReport) and report.nodeid]
     run.grader_problems += [f"could not load {failure} before the submission ran" for failure in run.preload_failures]
-    several = len(state.backends) > 1
+    several = len([label for label in state.backends if label not in state.bench_only]) > 1
     terminalreporter.section("grade", sep="-")
     written = []
     hidden: dict[str, list[dict[str, str]]] = {}
+    from suite.benchmarks.plugin import timed_benchmarks
+
     for label, backend in state.backends.items():
+        if label in state.bench_only:
+            continue
         result = grade(run.checks, records, run.settings, label)
+        if run.speed_reference:
+            result = add_speed(result, speed_points(timed_benchmarks(config), run.speed_benchmarks, label,
+                                                    run.speed_reference[0], run.settings.speed))
         result.update(
             backend={"label": label, "spec": backend.spec.text, "version": backend.version},
             load_error=backend.load_error or "",

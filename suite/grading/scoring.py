@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import outcomes
-from suite.grading.settings import Settings
+from suite.grading.settings import Settings, Speed
 
 #: Causes where the grader stopped the submission (or never started it), as opposed to a wrong answer or an exception.
 STOPPED = tuple(cause.value for cause in outcomes.STOPPED)
@@ -124,6 +124,36 @@ def grade(
         "ungraded": ungraded,
         "settings": settings.describe(),
     }
+
+
+def speed_points(benchmarks: Iterable[Mapping[str, Any]], names: Iterable[str], submission: str, reference: str,
+                 speed: Speed) -> dict[str, Any]:
+    """Speed points of one submission: each named benchmark's cpu median against the reference's, from the timed runs.
+
+    ``benchmarks`` are pytest-benchmark's entries (``extra_info`` names backend, device, benchmark and size). A
+    benchmark the submission did not complete (it failed, raised or is missing) earns nothing.
+    """
+    medians = {(b["extra_info"]["backend"], b["extra_info"]["benchmark"]): (b["stats"]["median"], b["extra_info"].get("size"))
+               for b in benchmarks if b.get("extra_info", {}).get("device") == "cpu"}
+    names = sorted(set(names))
+    each = speed.points / len(names) if names else 0.0
+    rows = []
+    for name in names:
+        mine, theirs = medians.get((submission, name)), medians.get((reference, name))
+        ratio = mine[0] / theirs[0] if mine and theirs and theirs[0] > 0 else None
+        rows.append({"benchmark": name, "size": (mine or theirs or (None, None))[1],
+                     "submission_s": mine[0] if mine else None, "reference_s": theirs[0] if theirs else None,
+                     "ratio": ratio, "points": each * speed.share(ratio) if ratio else 0.0, "max_points": each,
+                     "note": "" if ratio else ("not timed: the benchmark did not complete on the submission" if theirs
+                                               else "not timed on the reference")})
+    return {"reference": reference, "points": sum(r["points"] for r in rows), "max_points": speed.points,
+            "full_at": speed.full_at, "zero_at": speed.zero_at, "benchmarks": rows}
+
+
+def add_speed(grade_: dict[str, Any], speed: dict[str, Any]) -> dict[str, Any]:
+    """The grade with its speed points added to the score and the maximum."""
+    return {**grade_, "speed": speed, "score": grade_["score"] + speed["points"],
+            "max_score": grade_["max_score"] + speed["max_points"]}
 
 
 def _parts(results: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -7,6 +7,7 @@ changes, table by table and key by key.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ TAMPER_POLICIES = ("flag", "zero")
 KEYS: dict[str, tuple[str, ...]] = {
     "grading": ("total", "visibility", "on_tamper", "forbidden", "secret", "examples", "tests", "tests_visibility"),
     "limits": ("time_limit", "memory_limit", "run_budget", "backstop"),
+    "speed": ("points", "reference", "benchmarks", "full_at", "zero_at"),
     "families": tuple(FAMILIES.values()),
     "behaviours": tuple(BEHAVIOURS),
 }
@@ -39,6 +41,27 @@ UNFORBIDDABLE = ("numpy", "suite.worker", "suite.codec", "suite.execute", "suite
 
 class SettingsError(ValueError):
     """A settings file that cannot be used; ``str()`` names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Optional points for speed: each benchmark's median against a built-in reference timed in the same run."""
+
+    points: float = 0.0  # added to the total; 0: speed is not graded and no benchmark runs
+    reference: str = "numpy"
+    benchmarks: tuple[str, ...] = ()  # catalogued names, each timed at its largest size; (): all of them
+    full_at: float = 2.0  # a ratio (submission / reference) at or below this earns the benchmark's whole share
+    zero_at: float = 50.0  # at or above this, nothing; in between, log-linearly
+
+    def share(self, ratio: float) -> float:
+        """The part (0 to 1) of a benchmark's points a ratio to the reference earns."""
+        if not ratio > 0:
+            return 0.0
+        if ratio <= self.full_at:
+            return 1.0
+        if ratio >= self.zero_at:
+            return 0.0
+        return math.log(self.zero_at / ratio) / math.log(self.zero_at / self.full_at)
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,7 @@ class Settings:
     run_budget: float
     backstop: float  # the wall-clock limit of a test, in multiples of its CPU-time limit
     families: dict[str, float]
+    speed: "Speed" = field(default_factory=lambda: Speed())
     behaviours: dict[str, float] = field(default_factory=dict)  # only the behaviours a file names
     files: tuple[str, ...] = ()
 
@@ -122,6 +146,7 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
         raise SettingsError(f"grading settings {path}: on_tamper must be one of {', '.join(TAMPER_POLICIES)}")
     if "forbidden" in grading:
         _check_forbidden(path, grading["forbidden"])
+    _check_speed(path, data.get("speed", {}))
     if "tests" in grading and not isinstance(grading["tests"], str):
         raise SettingsError(f"grading settings {path}: [grading] tests must be a folder's path (a string)")
     if "tests_visibility" in grading and grading["tests_visibility"] not in VISIBILITIES:
@@ -142,6 +167,23 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
             raise SettingsError(f"grading settings {path}: [{table}] {key} must be more than 0")
     if limits.get("backstop", 1) < 1:
         raise SettingsError(f"grading settings {path}: [limits] backstop must be at least 1 (times the time limit)")
+
+
+def _check_speed(path: Path, speed: Mapping[str, Any]) -> None:
+    """Speed points: numbers, a built-in reference, catalogued benchmarks, 0 < full_at < zero_at."""
+    from impls.registry import BUILTINS
+    from suite.benchmarks.workloads import CATALOGUE
+
+    for key in ("points", "full_at", "zero_at"):
+        value = speed.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise SettingsError(f"grading settings {path}: [speed] {key} must be a number >= 0, not {value!r}")
+    if "reference" in speed and speed["reference"] not in BUILTINS:
+        raise SettingsError(f"grading settings {path}: [speed] reference must be a built-in backend ({', '.join(BUILTINS)})")
+    unknown = [name for name in speed.get("benchmarks", []) if name not in CATALOGUE]
+    if not isinstance(speed.get("benchmarks", []), list) or unknown:
+        raise SettingsError(f"grading settings {path}: [speed] benchmarks must list catalogued benchmarks "
+                            f"({', '.join(CATALOGUE)}); unknown: {', '.join(map(str, unknown))}")
 
 
 def _check_forbidden(path: Path, value: Any) -> None:
@@ -171,6 +213,8 @@ def load_settings(course_file: str | Path | None = None) -> Settings:
                 raise SettingsError(f"grading settings {path}: [grading] tests: {folder} is not a folder")
             merged["grading"]["tests"] = str(folder)
     grading, limits = merged["grading"], merged["limits"]
+    if not 0 < merged["speed"]["full_at"] < merged["speed"]["zero_at"]:
+        raise SettingsError(f"grading settings {', '.join(map(str, files))}: [speed] needs 0 < full_at < zero_at")
     return Settings(
         total=float(grading["total"]),
         visibility=str(grading["visibility"]),
@@ -185,6 +229,9 @@ def load_settings(course_file: str | Path | None = None) -> Settings:
         run_budget=float(limits["run_budget"]),
         backstop=float(limits["backstop"]),
         families={name: float(weight) for name, weight in merged["families"].items()},
+        speed=Speed(points=float(merged["speed"]["points"]), reference=str(merged["speed"]["reference"]),
+                    benchmarks=tuple(merged["speed"]["benchmarks"]),
+                    full_at=float(merged["speed"]["full_at"]), zero_at=float(merged["speed"]["zero_at"])),
         behaviours={name: float(weight) for name, weight in merged["behaviours"].items()},
         files=tuple(str(path) for path in files),
     )
