@@ -74,15 +74,16 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
         result = pytest_run("--grade", "--backend", f"alice={folder / 'mytorch.py'}", "--weights", str(course),
                             "-k", "test_view_any_shape", "--max-examples", "8", "--report-dir", str(report), *extra)
         done[name] = {"out": result.stdout, "views": log.read_text() if log.exists() else "",
+                      "score": json.loads((report / "results.json").read_text())["score"],
                       "staff": json.loads((report / "staff.json").read_text()),
                       "results": (report / "results.json").read_text(), "grade": (report / "grade.md").read_text()}
     return done
 
 
 def test_one_secret_draws_the_same_inputs_and_another_draws_others(runs: dict[str, dict[str, Any]]) -> None:
-    """Secret A twice: the same views asked for, the same seed; secret B: other views."""
+    """Secret A twice: the same views asked for, the same seed and score; secret B: other views."""
     assert runs["A"]["views"], runs["A"]["out"][-2000:]
-    assert runs["A"]["views"] == runs["again"]["views"]
+    assert runs["A"]["views"] == runs["again"]["views"] and runs["A"]["score"] == runs["again"]["score"]
     assert runs["A"]["staff"]["seed"] == runs["again"]["staff"]["seed"] != runs["B"]["staff"]["seed"]
     assert runs["A"]["views"] != runs["B"]["views"]
     assert runs["A"]["staff"]["seed_source"] == "secret" and runs["A"]["staff"]["examples"] == 8
