@@ -17,6 +17,8 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from suite.untrusted import clean, markdown_text
+
 # --- Gradescope's format (https://gradescope-autograders.readthedocs.io/en/latest/specs/) ------------------
 
 #: Top-level keys of results.json and the JSON types each may have. ``max_score`` is ours (the total's
@@ -114,6 +116,8 @@ CAUSE_WORDS: dict[str, str] = {
     "exit": "stopped: the process exited",
     "memory": "stopped: ran past the memory limit",
     "output": "stopped: printed past the output limit",
+    "reply": "stopped: sent a reply past the size or depth limit",
+    "forbidden": "scored zero: the submission imports a forbidden module",
     "load": "the submission did not load",
     "not run": "not run",
 }
@@ -129,6 +133,16 @@ def _points(value: float) -> str:
     return text or "0"
 
 
+def _code(text: object) -> str:
+    """Inline code that no backtick inside the text can close, on one line, cleaned of control characters."""
+    value = " ".join(clean(text, 300).split())
+    ticks = "`"
+    while ticks in value:
+        ticks += "`"
+    pad = " " if len(ticks) > 1 or value.startswith("`") or value.endswith("`") else ""
+    return f"{ticks}{pad}{value}{pad}{ticks}"
+
+
 def _fence(text: str, language: str = "") -> str:
     """A Markdown code block that no backtick inside the text can close."""
     ticks = "```"
@@ -138,7 +152,7 @@ def _fence(text: str, language: str = "") -> str:
 
 
 #: Causes where the grader stopped the submission: its own message says more than any exception text.
-STOP_CAUSES = ("timeout", "crash", "exit", "memory", "output", "load", "not run")
+STOP_CAUSES = ("timeout", "crash", "exit", "memory", "output", "reply", "load", "not run")
 
 
 def _check_feedback(check: Mapping[str, Any], heading: str = "####") -> str:
@@ -207,10 +221,10 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         parts += [f"Graded by {grade['suite']}.", ""]
     if grade.get("withheld"):
         earned = grade["score_before_withholding"]
-        parts += [f"**Score withheld:** {grade['withheld']}"
+        parts += [f"**Score withheld:** {markdown_text(grade['withheld'])}"
                   + (f" (without that, the checks below would have earned {_points(earned)})." if earned else "."), ""]
     if grade.get("load_error"):
-        parts += [f"**The submission did not load**, so no behaviour could pass: {grade['load_error']}", ""]
+        parts += [f"**The submission did not load**, so no behaviour could pass: {markdown_text(grade['load_error'])}", ""]
     parts += [
         "Each behaviour of the assignment is worth the points shown; a behaviour checked by several tests "
         "earns its points in proportion to the tests that pass. *Not implemented yet* (missing API) scores "
@@ -232,7 +246,7 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
             parts += ["Not implemented yet (missing API):", ""]
             for b in missing:
                 names = list(dict.fromkeys(c["missing"] for c in _problem_checks(b) if c.get("missing")))
-                what = ", ".join(f"`{name}`" for name in names) or f"`{_problem_checks(b)[0]['message']}`"
+                what = ", ".join(_code(name) for name in names) or _code(_problem_checks(b)[0]["message"])
                 parts.append(f"- **{b['id']}** {b['title']}: needs {what}")
             parts.append("")
         for b in members:
@@ -248,7 +262,7 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     settings = grade.get("settings", {})
     parts += [
         "## How this grade was made", "",
-        f"- Submission: `{backend.get('spec', grade['submission'])}` (version {backend.get('version', 'unknown')}).",
+        f"- Submission: {_code(backend.get('spec', grade['submission']))} (version {markdown_text(backend.get('version', 'unknown'))}).",
         f"- Limits per test: {_points(settings.get('time_limit', 0))} s of CPU time"
         + (f" ({_points(settings['time_limit'] * settings['backstop'])} s by the wall clock)" if "backstop" in settings else "")
         + f" and {settings.get('memory_limit', '?')} of memory; "
@@ -259,7 +273,7 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     for problem in grade.get("grader_problems", []):
         parts.append(f"- Grader: {problem}")
     for note in grade.get("integrity", []):
-        parts.append(f"- Integrity: {note}")
+        parts.append(f"- Integrity: {markdown_text(note)}")
     return "\n".join(parts) + "\n"
 
 
@@ -339,16 +353,17 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
                       "visibility": visibility})
     notes = list(grade.get("integrity", []))
     if notes:
-        tests.append({"name": "Integrity of the grading run", "status": "failed", "output": "\n".join(f"- {n}" for n in notes),
+        tests.append({"name": "Integrity of the grading run", "status": "failed",
+                      "output": "\n".join(f"- {markdown_text(n)}" for n in notes),
                       "output_format": "md", "tags": ["integrity"], "visibility": visibility})
     counts = grade_counts(grade)
     summary = (f"Score {_points(grade['score'])} / {_points(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
                f"{counts['partial']} partly passed, {counts['failed']} with wrong results, {counts['error']} stopped or "
                f"raised, {counts['missing']} not implemented yet. Each test below says what to fix.")
     if grade.get("load_error"):
-        summary = f"The submission did not load: {grade['load_error']}. " + summary
+        summary = f"The submission did not load: {markdown_text(grade['load_error'])}. " + summary
     if grade.get("withheld"):  # first: why the score is zero whatever the checks did
-        summary = f"Score withheld: {grade['withheld']}. " + summary
+        summary = f"Score withheld: {markdown_text(grade['withheld'])}. " + summary
     return {
         "score": round(grade["score"], 4),
         "max_score": round(grade["max_score"], 4),

@@ -23,11 +23,14 @@ from typing import Any
 
 from impls import registry
 from suite import codec, forbidden as forbidden_modules, worker
+from suite.untrusted import clean
 from suite.execute import Probe, execute, probe_ref
 from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Cause
 
 #: How often a waiting test looks at the worker's memory and liveness, in seconds.
 POLL_SECONDS = 0.02
+#: The largest message a worker may send (a probe's value is kilobytes; a benchmark's rounds, a few hundred).
+MAX_REPLY_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -138,6 +141,22 @@ class InProcessBackend(Backend):
         if self.load_error:
             raise BackendError(self.load_error, Cause.LOAD)
         return _raise_for(execute(self.namespace, probe, device, codec.roundtrip(kwargs)))
+
+
+#: Fields of a worker's messages that hold the backend's own text, and the most of each that is kept.
+BACKEND_TEXT = {"version": 200, "message": 2000, "name": 200, "traceback": 4000}
+
+
+def _cleaned(message: Any) -> Any:
+    """A worker's message with the backend's own text stripped of control characters and capped (suite.untrusted)."""
+    if not isinstance(message, dict):
+        return message
+    tidy = {key: clean(value, BACKEND_TEXT[key]) if key in BACKEND_TEXT and isinstance(value, str) else value
+            for key, value in message.items()}
+    if isinstance(tidy.get("devices"), dict):
+        tidy["devices"] = {clean(device, 50): None if reason is None else clean(reason, 300)
+                           for device, reason in tidy["devices"].items()}
+    return tidy
 
 
 def worker_context(forbidden: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
@@ -255,10 +274,8 @@ class WorkerBackend(Backend):
         self._process.start()
         child.close()
         self._conn = parent
-        try:
-            hello = codec.loads(self._receive(deadline, doing="loading the backend"))
-        except codec.CodecError as exc:
-            raise BackendError(f"the backend's worker sent a malformed message while loading: {exc}") from None
+        doing = "loading the backend"
+        hello = self._decode(self._receive(deadline, doing=doing), deadline, doing)
         self._note_breaches(hello)
         return hello
 
@@ -303,27 +320,43 @@ class WorkerBackend(Backend):
             assert self._conn is not None
             self._check_cpu(f"running {probe.__name__}")  # a test of many short calls is held to its CPU time too
             self._conn.send_bytes(codec.dumps({"op": "call", "probe": probe_ref(probe), "device": device, "kwargs": kwargs}))
-            raw = self._receive(deadline, doing=f"running {probe.__name__}")
+            doing = f"running {probe.__name__}"
+            reply = self._decode(self._receive(deadline, doing=doing), deadline, doing)
         except BackendError as exc:
             self._poisoned = (str(exc.msg), exc.cause)
             raise
-        try:
-            reply = codec.loads(raw)
-        except (codec.CodecError, ValueError, UnicodeDecodeError) as exc:
-            raise BackendError(f"the backend's worker sent a malformed reply: {exc}") from None
         self._note_breaches(reply)
         if not isinstance(reply, dict):
             raise BackendError("the backend's worker sent a malformed reply: not a mapping")
         return _raise_for(reply)
 
+    def _decode(self, raw: bytes, deadline: float, doing: str) -> Any:
+        """The worker's message, decoded within the test's time and the codec's depth; past them the worker is stopped."""
+        try:
+            return _cleaned(codec.loads(raw, deadline=deadline))
+        except codec.TooDeep as exc:
+            self._stop()
+            raise BackendError(f"reply too deep: {exc} (while {doing})", Cause.REPLY) from None
+        except codec.TooSlow as exc:
+            self._stop()
+            raise BackendError(f"timeout: {exc}, the test's {self.limits.wall_seconds:g} s (while {doing})",
+                               Cause.TIMEOUT) from None
+        except (codec.CodecError, ValueError, UnicodeDecodeError) as exc:
+            raise BackendError(f"the backend's worker sent a malformed message while {doing}: {exc}") from None
+
     def _receive(self, deadline: float, doing: str) -> bytes:
-        """Wait for the worker's next message, watching time, memory and liveness."""
+        """Wait for the worker's next message, watching time, memory and liveness; refuse one past MAX_REPLY_BYTES."""
         assert self._conn is not None and self._process is not None
         while True:
             if self._conn.poll(POLL_SECONDS):
                 try:
-                    return self._conn.recv_bytes()
-                except (EOFError, OSError):
+                    return self._conn.recv_bytes(MAX_REPLY_BYTES)
+                except OSError as exc:
+                    if str(exc) == "bad message length":  # the length came first: nothing of the body was read
+                        self._stop()
+                        raise BackendError(f"reply too large: the backend's worker sent more than "
+                                           f"{MAX_REPLY_BYTES // 2**20} MiB while {doing}", Cause.REPLY) from None
+                except EOFError:
                     pass  # the worker died after or while sending: report its death below
             if not self._process.is_alive() or self._conn.closed:
                 self._process.join(1)
@@ -385,7 +418,7 @@ class WorkerBackend(Backend):
                 lines = f.read().decode("utf-8", "replace").strip().splitlines()
         except OSError:
             return ""
-        return lines[-1][:limit] if lines else ""
+        return clean(lines[-1], limit) if lines else ""
 
     def _stop(self) -> None:
         """Kill the worker and every process in its group (the worker leads its own session)."""

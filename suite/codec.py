@@ -13,6 +13,7 @@ import base64
 import io
 import json
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,20 @@ import numpy as np
 
 class CodecError(TypeError):
     """A value that is not plain data (a tensor, an object) where plain data is required."""
+
+
+class TooDeep(CodecError):
+    """A message nested deeper than ``MAX_DEPTH``."""
+
+
+class TooSlow(CodecError):
+    """A message whose decoding ran past its deadline (colliding dictionary keys, say)."""
+
+
+#: The deepest nesting a message may have (probes' values are a few levels deep).
+MAX_DEPTH = 100
+#: Nodes decoded between two looks at the clock.
+CLOCK_EVERY = 1024
 
 
 def _encode(value: Any) -> Any:
@@ -51,10 +66,29 @@ def _encode(value: Any) -> Any:
     raise CodecError(f"not plain data: {type(value).__module__}.{type(value).__qualname__} (probes return numpy arrays and Python values)")
 
 
-def _decode(value: Any) -> Any:
-    """Invert ``_encode``."""
+class _Budget:
+    """How deep and how long a decoding may go: depth is checked at every level, the clock every CLOCK_EVERY nodes."""
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.nodes = 0
+
+    def tick(self, depth: int) -> None:
+        """Count one node at ``depth``; raise TooDeep or TooSlow past the limits."""
+        if depth >= MAX_DEPTH:  # depth counts from 0: MAX_DEPTH levels at most
+            raise TooDeep(f"the message is nested more than {MAX_DEPTH} levels deep")
+        self.nodes += 1
+        if self.deadline is not None and self.nodes % CLOCK_EVERY == 0 and time.monotonic() > self.deadline:
+            raise TooSlow(f"decoding the message ran past its deadline after {self.nodes} values")
+
+
+def _decode(value: Any, budget: _Budget | None = None, depth: int = 0) -> Any:
+    """Invert ``_encode``, within ``budget``."""
+    budget = budget or _Budget(None)
+    budget.tick(depth)
+    depth += 1
     if isinstance(value, list):
-        return [_decode(v) for v in value]
+        return [_decode(v, budget, depth) for v in value]
     if not isinstance(value, dict):
         return value
     if len(value) != 1:
@@ -63,17 +97,20 @@ def _decode(value: Any) -> Any:
     if tag == "__float__":
         return float(body)
     if tag == "__complex__":
-        return complex(_decode(body[0]), _decode(body[1]))
+        return complex(_decode(body[0], budget, depth), _decode(body[1], budget, depth))
     if tag == "__bytes__":
         return base64.b64decode(body)
     if tag == "__tuple__":
-        return tuple(_decode(v) for v in body)
+        return tuple(_decode(v, budget, depth) for v in body)
     if tag == "__dict__":
-        return {_decode(k): _decode(v) for k, v in body}
+        result = {}
+        for key, item in body:  # one entry at a time, so that the clock is read between slow insertions
+            result[_decode(key, budget, depth)] = _decode(item, budget, depth)
+        return result
     if tag == "__ndarray__":
         return np.load(io.BytesIO(base64.b64decode(body)), allow_pickle=False)
     if tag == "__npscalar__":
-        return _decode(body)[()]
+        return _decode(body, budget, depth)[()]
     raise CodecError(f"malformed message: unknown tag {tag!r}")
 
 
@@ -82,9 +119,16 @@ def dumps(value: Any) -> bytes:
     return json.dumps(_encode(value), separators=(",", ":")).encode("utf-8")
 
 
-def loads(data: bytes) -> Any:
-    """Decode bytes from ``dumps``; never executes anything it reads."""
-    return _decode(json.loads(data.decode("utf-8")))
+def loads(data: bytes, deadline: float | None = None) -> Any:
+    """Decode bytes from ``dumps``; never executes anything it reads.
+
+    Raises TooDeep past MAX_DEPTH levels and TooSlow once ``time.monotonic()`` passes ``deadline``.
+    """
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise TooDeep(f"the message is nested more than {MAX_DEPTH} levels deep") from None
+    return _decode(parsed, _Budget(deadline))
 
 
 def roundtrip(value: Any) -> Any:

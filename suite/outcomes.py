@@ -55,13 +55,14 @@ class Cause(str, Enum):
     EXIT = "exit"
     MEMORY = "memory"
     OUTPUT = "output"  # printed past the output limit
+    REPLY = "reply"  # sent a reply past the limits of size or depth
     LOAD = "load"  # the backend did not load
     NOT_RUN = "not run"  # the run ended before this test
     SUITE = "suite"  # the suite's own code raised: a bug to report to the suite's authors
 
 
 #: Causes where the backend's process was stopped (or never started), not an answer it gave.
-STOPPED = (Cause.TIMEOUT, Cause.CRASH, Cause.EXIT, Cause.MEMORY, Cause.OUTPUT, Cause.LOAD, Cause.NOT_RUN)
+STOPPED = (Cause.TIMEOUT, Cause.CRASH, Cause.EXIT, Cause.MEMORY, Cause.OUTPUT, Cause.REPLY, Cause.LOAD, Cause.NOT_RUN)
 #: Causes that make a test ``missing``.
 MISSING_CAUSES = (Cause.MISSING_NAME, Cause.NOT_IMPLEMENTED, Cause.SIGNATURE, Cause.NO_OPERATOR)
 

@@ -39,6 +39,7 @@ from suite.grading.scoring import Check, add_speed, disqualify, grade, speed_poi
 from suite.grading.settings import Settings, SettingsError, load_settings
 from suite.backends import warm_up_workers
 from suite.outcomes import BackendError, Cause
+from suite.untrusted import clean
 
 
 @dataclass
@@ -348,7 +349,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
         for path in write_leaderboard(leaderboard_frame(written), state.report_dir):
             terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
     for note in run.integrity:
-        terminalreporter.write_line(f"integrity: {note}")
+        terminalreporter.write_line(f"integrity: {clean(note)}")  # file names in it are the submission's
     _write_staff_record(terminalreporter, run, state.report_dir, hidden)
 
 

@@ -148,5 +148,5 @@ def test_a_torch_free_submission_earns_the_total_from_a_worker_without_torch(gra
     complete = _results(graded, "complete")
     assert complete["score"] == complete["max_score"] == 100 and not complete["extra_data"]["forbidden"]
     witness = _results(graded, "witness")
-    assert (graded["grades"] / "witness" / "grade.md").read_text().count("(version preloaded: )") == 1
+    assert (graded["grades"] / "witness" / "grade.md").read_text().count("(version preloaded:)") == 1
     assert witness["score"] == 100
