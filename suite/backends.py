@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -194,8 +195,71 @@ def warm_up_workers(forbidden: tuple[str, ...] = ()) -> None:
     waited for: it is forked only once the imports are done.
     """
     process = worker_context(forbidden).Process(target=os.getpid, name="conformance-warm-up")
-    process.start()
-    process.join()
+    start_within(process, WARM_UP_SECONDS, "warming up")
+    process.join(WARM_UP_SECONDS)
+
+
+#: How long the worker server may take to start its first worker (it imports torch first, on a busy machine).
+WARM_UP_SECONDS = 120.0
+
+
+def _server_pid() -> int | None:
+    """The worker server's process id, while one runs (multiprocessing keeps it on its forkserver object)."""
+    from multiprocessing import forkserver
+
+    return getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+
+
+def _stopped(pid: int) -> bool:
+    """True when process ``pid`` is stopped (SIGSTOP, or traced), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+    except (OSError, IndexError):
+        return False
+
+
+def _kill_server(pid: int) -> None:
+    """Kill the worker server and wait until it is dead, leaving it unreaped so that multiprocessing sees it gone."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    except (ProcessLookupError, ChildProcessError, PermissionError):
+        pass
+
+
+def start_within(process: multiprocessing.process.BaseProcess, seconds: float, doing: str) -> None:
+    """``process.start()``, waiting at most ``seconds`` for the worker server; a stopped or hung server is killed.
+
+    A submission can stop the server its worker came from (SIGSTOP, its
+    parent): the next start would then wait forever for a pid. A stopped
+    server is killed before asking it; one that does not answer in time is
+    killed too, which ends the wait. Either way multiprocessing starts a fresh
+    server for the next worker.
+    """
+    pid = _server_pid()
+    if pid and _stopped(pid):
+        _kill_server(pid)
+    done, failure = threading.Event(), []
+
+    def start() -> None:
+        try:
+            process.start()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=start, name="conformance-worker-start", daemon=True).start()
+    if not done.wait(max(seconds, 0.1)):
+        pid = _server_pid()
+        if pid:
+            _kill_server(pid)
+        done.wait(5)
+        raise BackendError(f"timeout: the worker server did not start a worker within {seconds:.3g} s while {doing} "
+                           "(it was stopped or hung; the next test gets a fresh one)", Cause.TIMEOUT)
+    if failure:
+        raise BackendError(f"the worker could not be started while {doing}: {failure[0]}", Cause.CRASH)
 
 
 def rss_bytes(pid: int) -> int:
@@ -271,7 +335,13 @@ class WorkerBackend(Backend):
             target=worker.main, daemon=False, name=f"conformance-worker-{self.spec.label}",
             args=(child, self.spec.canonical, self.spec.text, workdir, self.output_path, self.wanted, self.forbidden),
         )
-        self._process.start()
+        try:
+            start_within(self._process, deadline - time.monotonic(), "starting the backend's worker")
+        except BackendError:
+            child.close()
+            parent.close()
+            self._process = None
+            raise
         child.close()
         self._conn = parent
         doing = "loading the backend"
