@@ -133,6 +133,11 @@ def _points(value: float) -> str:
     return text or "0"
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut at ``limit`` characters, with an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _code(text: object) -> str:
     """Inline code that no backtick inside the text can close, on one line, cleaned of control characters."""
     value = " ".join(clean(text, 300).split())
@@ -450,7 +455,7 @@ def leaderboard_frame(results: Iterable[tuple[str, Mapping[str, Any]]]) -> pd.Da
             **{key: int(counts.get(key, 0)) for key in ("passed", "partial", "failed", "error", "missing")},
             "seconds": round(float(data.get("execution_time", 0.0)), 1),
             "suite": str(extra.get("suite", "")),
-            "notes": "; ".join(notes)[:200],
+            "notes": _cut("; ".join(notes), 200),
         })
     frame = pd.DataFrame(rows, columns=[c for c in LEADERBOARD_COLUMNS if c != "rank"])
     frame = frame.sort_values(["score", "submission"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -90,7 +90,11 @@ def _given(config: pytest.Config, flag: str) -> bool:
 
 
 def examples_seed(secret: str, submissions: list[str]) -> int:
-    """The base seed of a grading run's examples, from the course's secret and the submissions' names (64 bits)."""
+    """The base seed of a grading run's examples, from the course's secret and the submissions (64 bits).
+
+    Each submission is named by its label and a digest of its files (``submission_digest``): a file graded as
+    ``mytorch`` and Gradescope's single ``submission`` still draw inputs of their own.
+    """
     digest = hashlib.sha256("\0".join([secret, *sorted(submissions)]).encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
@@ -100,8 +104,23 @@ def seed_of_test(base: int, test: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{base}:{test}".encode()).digest()[:8], "big")
 
 
+def submission_digest(target: str, limit: int = 16 * 2**20) -> str:
+    """sha256 of a path backend's source: the file, or every .py file of its folder (name and bytes), in order."""
+    path = Path(target if os.path.exists(target) else target.rpartition(":")[0])
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        try:
+            if file.stat().st_size <= limit:
+                digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode() + b"\0")
+                digest.update(file.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()
+
+
 def _submission_labels(config: pytest.Config) -> list[str]:
-    """The labels of the backends this run grades that are not built in (the submissions)."""
+    """Each submission this run grades (a backend not built in) as its label and the digest of its files."""
     from impls.registry import BackendSpecError, parse_spec
 
     labels = []
@@ -111,7 +130,7 @@ def _submission_labels(config: pytest.Config) -> list[str]:
         except BackendSpecError:
             continue
         if not spec.builtin:
-            labels.append(spec.label)
+            labels.append(f"{spec.label}:{submission_digest(spec.target)}" if spec.kind == "path" else spec.label)
     return labels
 
 
@@ -363,7 +382,7 @@ def _write_staff_record(terminalreporter: pytest.TerminalReporter, run: GradingR
         how = (f"examples: hypothesis's fixed examples, {run.examples} per property test, the same for every submission "
                "(no [grading] secret is set)")
     else:
-        source = "from the course secret and the submission's name" if run.seed_source == "secret" else "given by --seed"
+        source = "from the course secret and the submission's name and files" if run.seed_source == "secret" else "given by --seed"
         how = f"examples: seed {run.seed} ({source}), {run.examples} per property test; replay with --grade --seed {run.seed}"
     terminalreporter.write_line(how)
     for label, failures in hidden.items():

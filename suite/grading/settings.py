@@ -101,7 +101,7 @@ class Settings:
     def describe(self) -> dict[str, Any]:
         """The settings as plain data, for the grade's record of how it was computed."""
         return {
-            "total": self.total, "forbidden": list(self.forbidden), "examples": self.examples, "time_limit": self.time_limit, "backstop": self.backstop, "memory_limit": self.memory_limit,
+            "total": self.total, "visibility": self.visibility, "forbidden": list(self.forbidden), "examples": self.examples, "time_limit": self.time_limit, "backstop": self.backstop, "memory_limit": self.memory_limit,
             "run_budget": self.run_budget, "families": dict(self.families), "behaviours": dict(self.behaviours),
             "files": [_shown(path) for path in self.files],
         }

@@ -120,6 +120,17 @@ def test_weights_set_each_family_and_behaviour_share(tmp_path: Path) -> None:
     assert behaviours["V4"]["max_score"] == pytest.approx(50) and behaviours["V1"]["max_score"] == pytest.approx(25)
 
 
+def test_a_courses_visibility_reaches_results_json(tmp_path: Path) -> None:
+    """[grading] visibility in a course file sets results.json's visibility, overall and per test."""
+    from reports.grading import results_json
+
+    course = tmp_path / "course.toml"
+    course.write_text('[grading]\nvisibility = "after_due_date"\n')
+    checks, records = checks_and_records({"V1": ["passed"]})
+    data = results_json(grade(checks, records, load_settings(course), "s"))
+    assert data["visibility"] == "after_due_date" and {t["visibility"] for t in data["tests"]} == {"after_due_date"}
+
+
 def test_missing_scores_zero_like_failed_but_is_told_apart() -> None:
     """A behaviour whose API is not there earns nothing, and says `missing`, not `failed`."""
     checks, records = checks_and_records({"V1": ["missing", "missing"], "V2": ["failed"], "V3": ["passed", "missing"]})

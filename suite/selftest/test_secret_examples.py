@@ -46,6 +46,18 @@ def test_the_seed_depends_on_the_secret_and_the_submission_only() -> None:
     assert seed_of_test(1, "test_views.py::a") != seed_of_test(1, "test_views.py::b")
 
 
+def test_two_students_files_under_one_name_draw_their_own_inputs(tmp_path: Path) -> None:
+    """Graded as ``mytorch`` (or Gradescope's ``submission``), two different submissions still get different seeds."""
+    from suite.grading.plugin import submission_digest
+
+    for name, source in (("alice", "x = 1\n"), ("bob", "x = 2\n"), ("carol", "x = 1\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "mytorch.py").write_text(source)
+    alice, bob, carol = (submission_digest(str(tmp_path / name / "mytorch.py")) for name in ("alice", "bob", "carol"))
+    assert alice != bob and alice == carol  # the same files are the same submission, wherever they lie
+    assert examples_seed("s", [f"mytorch:{alice}"]) != examples_seed("s", [f"mytorch:{bob}"])
+
+
 def test_examples_default_to_well_above_the_ci_profiles_and_must_be_a_count(tmp_path: Path) -> None:
     """100 examples per property test when grading; a course's value must be a whole number >= 1."""
     assert load_settings().examples == 100 and load_settings().secret == ""
@@ -93,5 +105,5 @@ def test_the_seed_replays_a_run_and_is_kept_from_students(runs: dict[str, dict[s
     """--seed with A's seed draws A's inputs; the seed is in the staff log and staff.json, not in grade.md or results.json."""
     seed = str(runs["A"]["staff"]["seed"])
     assert runs["replay"]["views"] == runs["A"]["views"] and runs["replay"]["staff"]["seed_source"] == "--seed"
-    assert f"examples: seed {seed} (from the course secret and the submission's name)" in runs["A"]["out"]
+    assert f"examples: seed {seed} (from the course secret and the submission's name and files)" in runs["A"]["out"]
     assert seed not in runs["A"]["results"] and seed not in runs["A"]["grade"]
