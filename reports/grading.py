@@ -228,6 +228,9 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         earned = grade["score_before_withholding"]
         parts += [f"**Score withheld:** {markdown_text(grade['withheld'])}"
                   + (f" (without that, the checks below would have earned {_points(earned)})." if earned else "."), ""]
+    isolation = grade.get("isolation") or {}
+    if isolation.get("kind") == "none":  # staff decide whether that will do; the report never hides it
+        parts += [f"**Graded without a sandbox:** {markdown_text(isolation.get('detail', ''))}.", ""]
     if grade.get("load_error"):
         parts += [f"**The submission did not load**, so no behaviour could pass: {markdown_text(grade['load_error'])}", ""]
     parts += [
@@ -275,6 +278,8 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         f"- Weights: {', '.join(settings.get('files', [])) or 'defaults'}.",
         "- The submission ran in a separate process; the grade comes from what the grading process observed.",
     ]
+    if isolation.get("text"):
+        parts.append(f"- Isolation: {markdown_text(isolation['text'])}.")
     for problem in grade.get("grader_problems", []):
         parts.append(f"- Grader: {problem}")
     for note in grade.get("integrity", []):
@@ -365,6 +370,9 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
     summary = (f"Score {_points(grade['score'])} / {_points(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
                f"{counts['partial']} partly passed, {counts['failed']} with wrong results, {counts['error']} stopped or "
                f"raised, {counts['missing']} not implemented yet. Each test below says what to fix.")
+    isolation = grade.get("isolation") or {}
+    if isolation.get("kind") == "none":
+        summary = f"Graded without a sandbox: {markdown_text(isolation.get('detail', ''))}. " + summary
     if grade.get("load_error"):
         summary = f"The submission did not load: {markdown_text(grade['load_error'])}. " + summary
     if grade.get("withheld"):  # first: why the score is zero whatever the checks did
@@ -379,7 +387,8 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
         "stdout_visibility": "hidden",
         "extra_data": {"submission": grade["submission"], "counts": counts, "integrity": notes,
                        "withheld": grade.get("withheld", ""), "load_error": grade.get("load_error", ""),
-                       "forbidden": list(grade.get("forbidden", [])), "suite": grade.get("suite", "")},
+                       "forbidden": list(grade.get("forbidden", [])), "suite": grade.get("suite", ""),
+                       "isolation": {key: isolation.get(key, "") for key in ("kind", "detail")}},
         "tests": tests,
         "leaderboard": [{"name": "Score", "value": round(grade["score"], 4)},
                         {"name": "Behaviours passed", "value": counts["passed"]}],

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import json
 import multiprocessing
 import os
 import shutil
 import signal
+import socket
+import sys
 import tempfile
 import threading
 import time
@@ -23,7 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from impls import registry
-from suite import codec, forbidden as forbidden_modules, worker
+from suite import codec, forbidden as forbidden_modules, sandbox, worker
 from suite.untrusted import clean
 from suite.execute import Probe, execute, probe_ref
 from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Cause
@@ -167,10 +170,9 @@ def worker_context(forbidden: tuple[str, ...] = ()) -> multiprocessing.context.B
     modules, so that no submission's worker inherits them already loaded.
     """
     context = multiprocessing.get_context("forkserver")
-    preload = ["numpy", "suite.worker", "suite.probes", "suite.benchmarks.remote", "suite.benchmarks.workloads"]
+    preload = list(worker.PRELOAD)
     if importlib.util.find_spec("torch") is not None and not forbidden_modules.matches("torch", forbidden):
-        # torch._dynamo is what torch.optim imports on its first step: 1.5-2 s a worker, paid once here.
-        preload += ["torch", "torch._dynamo"]
+        preload += worker.PRELOAD_TORCH  # 3-5 s a worker, paid once here
     context.set_forkserver_preload(preload)
     return context
 
@@ -262,6 +264,23 @@ def start_within(process: multiprocessing.process.BaseProcess, seconds: float, d
         raise BackendError(f"the worker could not be started while {doing}: {failure[0]}", Cause.CRASH)
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants, from /proc (the first is ``pid`` itself)."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        if current in tree:
+            continue
+        tree.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    pending.extend(int(child) for child in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return tree
+
+
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process, from /proc (0 where that cannot be read)."""
     try:
@@ -277,16 +296,22 @@ class WorkerBackend(Backend):
     With ``forbidden`` modules (a grading run), the worker refuses to import
     them and reports every attempt; this handle also reads the worker's memory
     map for their shared libraries. ``breaches`` collects what it found.
+
+    With ``sandboxed`` (a grading run where bubblewrap works), each worker is a
+    new interpreter in a sandbox of its own (``suite.sandbox``), not a child of
+    the run's worker server: memory and forbidden libraries are then read from
+    every process in the sandbox.
     """
 
     def __init__(self, spec: registry.BackendSpec, limits: Limits, wanted: tuple[str, ...] = ("cpu", "cuda"),
-                 forbidden: tuple[str, ...] = ()) -> None:
+                 forbidden: tuple[str, ...] = (), sandboxed: bool = False) -> None:
         super().__init__(spec, wanted)
         self.limits = limits
         self.forbidden = forbidden
+        self.sandboxed = sandboxed
         self.breaches: list[str] = []  # forbidden modules the backend reached, each once, in the order found
         self._library_folders = forbidden_modules.package_folders(forbidden)
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: multiprocessing.process.BaseProcess | sandbox.SandboxedProcess | None = None
         self._conn: Connection | None = None
         self._dir = tempfile.mkdtemp(prefix=f"conformance-{spec.label}-")
         self._deadline: float | None = None
@@ -314,7 +339,8 @@ class WorkerBackend(Backend):
 
     def load(self) -> None:
         """Start the worker and learn version and devices; raises BackendSpecError or BackendError."""
-        warm_up_workers(self.forbidden)  # seconds on a busy machine, and not the backend's doing: before the clock starts
+        if not self.sandboxed:
+            warm_up_workers(self.forbidden)  # seconds on a busy machine, and not the backend's doing: before the clock starts
         self._cpu_carried = 0.0
         hello = self._start(deadline=time.monotonic() + self.limits.wall_seconds)
         if not hello["ok"]:
@@ -327,6 +353,8 @@ class WorkerBackend(Backend):
         self._stop()
         self._cpu_carried += max(0.0, self._cpu_last - self._cpu_base)  # what the test spent in the worker that ended
         self._cpu_base = self._cpu_last = 0.0
+        if self.sandboxed:
+            return self._start_sandboxed(deadline)
         context = worker_context(self.forbidden)
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
@@ -349,12 +377,49 @@ class WorkerBackend(Backend):
         self._note_breaches(hello)
         return hello
 
+    def _start_sandboxed(self, deadline: float) -> dict[str, Any]:
+        """Start a fresh worker in bubblewrap, connected through a socket pair, and return its first message."""
+        parent, child = socket.socketpair()
+        open(self.output_path, "wb").close()  # the one host file the sandbox may write
+        workdir = os.path.join(self._dir, "cwd")
+        arguments = json.dumps({"fd": child.fileno(), "canonical": self.spec.canonical, "typed": self.spec.text,
+                                "workdir": workdir, "output_path": self.output_path, "devices": list(self.wanted),
+                                "forbidden": list(self.forbidden)})
+        argv = sandbox.command(
+            [sys.executable, "-c", "import sys; from suite.worker import serve; serve(sys.argv[1])", arguments],
+            own=sandbox.submission_folder(self.spec.kind, self.spec.target), private=[self._dir],
+            writable_files=[self.output_path], workdir=workdir)
+        process = sandbox.SandboxedProcess(argv, pass_fds=[child.fileno()], output_path=self.output_path)
+        try:
+            process.start()
+        except OSError as exc:
+            parent.close()
+            raise BackendError(f"the sandboxed worker could not be started: {exc}", Cause.CRASH) from None
+        finally:
+            child.close()
+        self._process = process
+        self._conn = Connection(parent.detach())
+        doing = "loading the backend"
+        hello = self._decode(self._receive(deadline, doing=doing), deadline, doing)
+        self._note_breaches(hello)
+        return hello
+
+    def _worker_rss(self) -> int:
+        """The resident memory of the worker: its process's, or in a sandbox the largest of any process in it."""
+        pid = self._process.pid if self._process is not None else None
+        if not pid:
+            return 0
+        if not self.sandboxed:
+            return rss_bytes(pid)
+        return max((rss_bytes(member) for member in process_tree(pid)), default=0)
+
     def _note_breaches(self, message: Any) -> None:
         """Add the forbidden modules the worker reported, and those mapped into its memory, to ``breaches``."""
         if not self.forbidden:
             return
         reported = message.get("forbidden", []) if isinstance(message, dict) else []
-        mapped = forbidden_modules.mapped_forbidden(self.pid or 0, self._library_folders)
+        pids = process_tree(self.pid) if self.sandboxed and self.pid else [self.pid or 0]
+        mapped = [entry for pid in pids for entry in forbidden_modules.mapped_forbidden(pid, self._library_folders)]
         for entry in [*(reported if isinstance(reported, list) else []), *mapped]:
             if isinstance(entry, str) and forbidden_modules.matches(entry, self.forbidden) and entry not in self.breaches:
                 self.breaches.append(entry)
@@ -431,7 +496,7 @@ class WorkerBackend(Backend):
             if not self._process.is_alive() or self._conn.closed:
                 self._process.join(1)
                 raise BackendError(*self._death_message(doing))
-            rss = rss_bytes(self._process.pid or 0)
+            rss = self._worker_rss()
             if rss > self.limits.memory_bytes:
                 self._stop()
                 raise BackendError(

@@ -107,6 +107,7 @@ class RunState:
         strict: bool = True,
         load: bool = True,
         forbidden: tuple[str, ...] = (),
+        sandboxed: bool = False,
     ) -> "RunState":
         """Parse and load every backend; raise BackendSpecError (one line) for a bad spec.
 
@@ -115,7 +116,8 @@ class RunState:
         With ``strict`` False (grading), a backend that fails to load is kept,
         marked with its load error, so every test still runs and records why it failed.
 
-        ``forbidden`` modules (grading) are refused to every worker-held backend but the built-in ones.
+        ``forbidden`` modules (grading) are refused to every worker-held backend but the built-in ones, and with
+        ``sandboxed`` those backends' workers run in bubblewrap (suite.sandbox).
         """
         explicit = bool(specs)
         parsed = [registry.parse_spec(text) for text in (specs or builtin_specs())]
@@ -129,7 +131,8 @@ class RunState:
         backends: dict[str, Backend] = {}
         try:
             for spec in parsed:
-                backend = _make_backend(spec, isolate, limits, wanted, () if spec.builtin else forbidden)
+                backend = _make_backend(spec, isolate, limits, wanted, () if spec.builtin else forbidden,
+                                        sandboxed and not spec.builtin)
                 backends[spec.label] = backend
                 if not load:
                     continue
@@ -171,8 +174,8 @@ def needs_workers(specs: list[str], isolate: str) -> bool:
 
 
 def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits, wanted: tuple[str, ...],
-                  forbidden: tuple[str, ...] = ()) -> Backend:
-    """An in-process or worker-held handle, as ``--isolate`` decides for this spec."""
+                  forbidden: tuple[str, ...] = (), sandboxed: bool = False) -> Backend:
+    """An in-process or worker-held handle (in a sandbox where asked), as ``--isolate`` decides for this spec."""
     if runs_in_process(spec, isolate):
         return InProcessBackend(spec, wanted)
-    return WorkerBackend(spec, limits, wanted, forbidden)
+    return WorkerBackend(spec, limits, wanted, forbidden, sandboxed=sandboxed)

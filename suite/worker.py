@@ -8,6 +8,7 @@ process. Its output goes to a capped file, its working folder is private.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import resource
@@ -21,6 +22,11 @@ from suite import codec
 from suite.execute import execute, resolve_probe
 from suite.forbidden import ImportGuard
 
+#: What every worker has imported before the backend loads (its import guard counts them as its own machinery).
+PRELOAD = ("numpy", "suite.worker", "suite.probes", "suite.benchmarks.remote", "suite.benchmarks.workloads")
+#: Imported too where installed and not forbidden; torch._dynamo is what torch.optim imports on its first step.
+PRELOAD_TORCH = ("torch", "torch._dynamo")
+
 #: The most a backend may print before the worker is stopped (RLIMIT_FSIZE).
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
 
@@ -32,7 +38,10 @@ def _confine(workdir: str, output_path: str) -> None:
     processes it started (DataLoader workers); resetting the start method gives
     the backend the platform's default instead of the forkserver this worker came from.
     """
-    os.setsid()
+    try:
+        os.setsid()
+    except PermissionError:  # already a session's leader: a sandboxed worker (bwrap --new-session)
+        pass
     multiprocessing.set_start_method(None, force=True)
     os.makedirs(workdir, exist_ok=True)
     os.chdir(workdir)
@@ -92,3 +101,18 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
         reply = execute(namespace, resolve_probe(request["probe"]), request["device"], request["kwargs"])
         reply["forbidden"] = guard.check() if forbidden else []
         conn.send_bytes(codec.dumps(reply))
+
+
+def serve(arguments: str) -> None:
+    """The sandboxed worker's entry (``python -c 'from suite.worker import serve; serve(ARGS)'``): ``main`` on a passed fd.
+
+    ``arguments`` is JSON: the connection's file descriptor and ``main``'s other arguments by name.
+    """
+    import importlib
+
+    given = json.loads(arguments)
+    for name in PRELOAD:  # what the worker server would have preloaded (torch not: a new interpreter needs it only
+        importlib.import_module(name)  # where allowed, and then the backend imports it itself)
+    conn = Connection(given.pop("fd"))
+    main(conn, given["canonical"], given["typed"], given["workdir"], given["output_path"], tuple(given["devices"]),
+         tuple(given["forbidden"]))

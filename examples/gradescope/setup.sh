@@ -5,3 +5,7 @@ set -euo pipefail
 cd "${AUTOGRADER:-/autograder}/source"
 python3 -m venv .venv
 .venv/bin/pip install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0" -e ".[torch]"
+# The sandbox graded submissions run in (README: "The sandbox"); where the container refuses its
+# namespaces, every report says it was graded without one.
+command -v bwrap >/dev/null || { apt-get update -qq && apt-get install -y -qq bubblewrap; } \
+  || echo "no bubblewrap: submissions will be graded without the sandbox (each report says so)"

@@ -38,6 +38,7 @@ from suite.grading import guard
 from suite.grading.scoring import Check, add_speed, disqualify, grade, speed_points, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
 from suite.backends import warm_up_workers
+from suite.sandbox import Isolation, probe as probe_sandbox
 from suite.outcomes import BackendError, Cause
 from suite.untrusted import clean
 
@@ -63,6 +64,7 @@ class GradingRun:
     integrity: list[str] = field(default_factory=list)  # what the guard found after the run
     tampered: list[str] = field(default_factory=list)  # the grader's own files that changed
     grader_problems: list[str] = field(default_factory=list)  # test modules that would not import
+    isolation: Isolation = field(default_factory=lambda: Isolation("none", "not chosen yet"))  # the submissions' sandbox
 
 
 GRADING = pytest.StashKey[GradingRun]()
@@ -172,7 +174,9 @@ def prepare_grading(config: pytest.Config) -> None:
     subreaper = guard.become_subreaper()
     failures = guard.preload()
     guard.preload_conftests(config)
-    warm_up_workers(settings.forbidden)  # loading a submission is timed with the per-test limit; the server start is not its own
+    isolation = choose_isolation(settings.isolation)
+    if not isolation.sandboxed:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
+        warm_up_workers(settings.forbidden)  # loading a submission is timed per test; the server's start is not its own
     examples, seed, seed_source = _choose_examples(config, settings)
     course_tests = Path(settings.tests) if settings.tests else None
     if course_tests is not None:
@@ -197,7 +201,20 @@ def prepare_grading(config: pytest.Config) -> None:
         snapshot=guard.FolderSnapshot.take(Path(config.option.report_dir)),
         subreaper=subreaper,
         preload_failures=failures,
+        isolation=isolation,
     )
+
+
+def choose_isolation(wanted: str) -> Isolation:
+    """The isolation this run's submissions get, as ``[grading] isolation`` asks; stops the run where it is required
+    and cannot be had."""
+    if wanted == "none":
+        return Isolation("none", 'the course asks for none: [grading] isolation = "none"')
+    found = probe_sandbox()
+    if wanted == "bubblewrap" and not found.sandboxed:
+        raise pytest.UsageError(f'[grading] isolation = "bubblewrap", but {found.detail}. Install it, or set '
+                                'isolation = "auto" to grade without a sandbox (each report then says so)')
+    return found
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -327,6 +344,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
     run.grader_problems += [f"could not load {failure} before the submission ran" for failure in run.preload_failures]
     several = len([label for label in state.backends if label not in state.bench_only]) > 1
     terminalreporter.section("grade", sep="-")
+    terminalreporter.write_line(f"isolation: {run.isolation.describe()}")
     written = []
     hidden: dict[str, list[dict[str, str]]] = {}
     from suite.benchmarks.plugin import timed_benchmarks
@@ -343,6 +361,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             load_error=backend.load_error or "",
             execution_time=time.monotonic() - run.started,
             integrity=list(run.integrity),
+            isolation={"kind": run.isolation.kind, "detail": run.isolation.detail, "text": run.isolation.describe()},
             grader_problems=list(run.grader_problems),
             suite=state.suite_version,
         )
@@ -388,5 +407,5 @@ def _write_staff_record(terminalreporter: pytest.TerminalReporter, run: GradingR
     for label, failures in hidden.items():
         for failure in failures:
             terminalreporter.write_line(f"hidden course test, {label}: {failure['test']}: {failure['message']}")
-    staff = {"seed": run.seed, "seed_source": run.seed_source, "examples": run.examples, "hidden_failures": hidden}
+    staff = {"isolation": run.isolation.kind, "seed": run.seed, "seed_source": run.seed_source, "examples": run.examples, "hidden_failures": hidden}
     (report_dir / "staff.json").write_text(json.dumps(staff, indent=1) + "\n")

@@ -21,11 +21,14 @@ from suite.session import parse_size
 DEFAULTS = Path(__file__).with_name("weights.toml")
 #: Gradescope's visibility values (its autograder specification).
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+#: The isolation a course may ask for (suite/sandbox.py): required, where the machine allows it, or none.
+ISOLATIONS = ("bubblewrap", "auto", "none")
 #: What to do with a run in which the grader's own files changed on disk.
 TAMPER_POLICIES = ("flag", "zero")
 #: Every key a settings file may hold, by table (families and behaviours are checked against the catalogue).
 KEYS: dict[str, tuple[str, ...]] = {
-    "grading": ("total", "visibility", "on_tamper", "forbidden", "secret", "examples", "tests", "tests_visibility"),
+    "grading": ("total", "visibility", "on_tamper", "forbidden", "secret", "examples", "tests", "tests_visibility",
+                "isolation"),
     "limits": ("time_limit", "memory_limit", "run_budget", "backstop"),
     "speed": ("points", "reference", "benchmarks", "full_at", "zero_at"),
     "families": tuple(FAMILIES.values()),
@@ -76,6 +79,7 @@ class Settings:
     examples: int  # hypothesis examples per property test under grading
     tests: str  # a folder of the course's own tests, graded with the suite's ("": none)
     tests_visibility: str  # Gradescope visibility of the course's tests (hidden by default)
+    isolation: str  # "bubblewrap", "auto" or "none": the sandbox each submission's worker runs in
     time_limit: float
     memory_limit: str
     run_budget: float
@@ -101,7 +105,7 @@ class Settings:
     def describe(self) -> dict[str, Any]:
         """The settings as plain data, for the grade's record of how it was computed."""
         return {
-            "total": self.total, "visibility": self.visibility, "forbidden": list(self.forbidden), "examples": self.examples, "time_limit": self.time_limit, "backstop": self.backstop, "memory_limit": self.memory_limit,
+            "total": self.total, "visibility": self.visibility, "isolation": self.isolation, "forbidden": list(self.forbidden), "examples": self.examples, "time_limit": self.time_limit, "backstop": self.backstop, "memory_limit": self.memory_limit,
             "run_budget": self.run_budget, "families": dict(self.families), "behaviours": dict(self.behaviours),
             "files": [_shown(path) for path in self.files],
         }
@@ -144,6 +148,8 @@ def _check(path: Path, data: Mapping[str, Any]) -> None:
         raise SettingsError(f"grading settings {path}: visibility must be one of {', '.join(VISIBILITIES)}")
     if "on_tamper" in grading and grading["on_tamper"] not in TAMPER_POLICIES:
         raise SettingsError(f"grading settings {path}: on_tamper must be one of {', '.join(TAMPER_POLICIES)}")
+    if "isolation" in grading and grading["isolation"] not in ISOLATIONS:
+        raise SettingsError(f"grading settings {path}: [grading] isolation must be one of {', '.join(ISOLATIONS)}")
     if "forbidden" in grading:
         _check_forbidden(path, grading["forbidden"])
     _check_speed(path, data.get("speed", {}))
@@ -224,6 +230,7 @@ def load_settings(course_file: str | Path | None = None) -> Settings:
         examples=int(grading["examples"]),
         tests=str(grading["tests"]),
         tests_visibility=str(grading["tests_visibility"]),
+        isolation=str(grading["isolation"]),
         time_limit=float(limits["time_limit"]),
         memory_limit=str(limits["memory_limit"]),
         run_budget=float(limits["run_budget"]),

@@ -6,7 +6,9 @@ rewrites the grader's files on disk. Several build on torch, so the class is
 graded as a course that allows it would (``examples/courses/torch_allowed.toml``;
 ``test_forbidden.py`` grades with the defaults, which forbid it). The batch runs once, in
 a copy of the project (the file-rewriting submission must not touch this
-checkout), on the views tests and the document's line fit, with small limits.
+checkout), on the views tests and the document's line fit, with small limits, and
+without the sandbox (``isolation = "none"``): what it tests is the grader's own
+defences, all a machine without bubblewrap has (``test_sandbox.py`` tests the sandbox).
 
 Each sample's expected score is derived from its ``expected.toml`` (which
 behaviours it is designed to fail, and how) and the weights, over the tests
@@ -94,10 +96,13 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (submissions / name).mkdir()
         (submissions / name / "mytorch.py").write_text(textwrap.dedent(source))
     out = root / "grades"
+    # The grader's own defences, as a machine without bubblewrap gets them: the sandbox is tested in test_sandbox.py.
+    course = root / "unsandboxed.toml"
+    course.write_text(TORCH_ALLOWED.read_text() + 'isolation = "none"\n')
     began = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "suite.grading.batch", str(submissions), "--jobs", "3", "--out", str(out),
-         "--weights", str(TORCH_ALLOWED), "--", *SELECTION, "--time-limit", str(TIME_LIMIT), "--memory-limit", MEMORY_LIMIT],
+         "--weights", str(course), "--", *SELECTION, "--time-limit", str(TIME_LIMIT), "--memory-limit", MEMORY_LIMIT],
         cwd=project, capture_output=True, text=True, timeout=600, env=run_environment(),
     )
     return {"done": done, "out": out, "project": project, "submissions": submissions, "seconds": time.monotonic() - began}
