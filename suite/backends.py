@@ -405,13 +405,28 @@ class WorkerBackend(Backend):
         return hello
 
     def _worker_rss(self) -> int:
-        """The resident memory of the worker: its process's, or in a sandbox the largest of any process in it."""
+        """The memory the worker holds: its process's resident memory; in a sandbox, the largest of any process's in
+        it, plus the files in its private /tmp and working folder (memory too, being tmpfs)."""
         pid = self._process.pid if self._process is not None else None
         if not pid:
             return 0
         if not self.sandboxed:
             return rss_bytes(pid)
-        return max((rss_bytes(member) for member in process_tree(pid)), default=0)
+        tree = process_tree(pid)
+        return max((rss_bytes(member) for member in tree), default=0) + self._private_files_bytes(tree[1:])
+
+    def _private_files_bytes(self, inside: list[int]) -> int:
+        """Bytes of files in the sandbox's private tmpfs folders, read through a sandboxed process's root (0 if none)."""
+        for member in inside:
+            try:
+                total = 0
+                for folder in ("/tmp", self._dir):
+                    stat = os.statvfs(f"/proc/{member}/root{folder}")
+                    total += (stat.f_blocks - stat.f_bfree) * stat.f_frsize
+                return total
+            except OSError:
+                continue
+        return 0
 
     def _note_breaches(self, message: Any) -> None:
         """Add the forbidden modules the worker reported, and those mapped into its memory, to ``breaches``."""
@@ -500,7 +515,9 @@ class WorkerBackend(Backend):
             if rss > self.limits.memory_bytes:
                 self._stop()
                 raise BackendError(
-                    cause=Cause.MEMORY, message=f"memory limit: the backend's process grew to {rss / 2**20:.0f} MiB while {doing} "
+                    cause=Cause.MEMORY, message=f"memory limit: the backend's process"
+                    + (" (with the files in its private /tmp)" if self.sandboxed else "")
+                    + f" grew to {rss / 2**20:.0f} MiB while {doing} "
                     f"(limit {self.limits.memory_bytes / 2**20:.0f} MiB)"
                 )
             self._check_cpu(doing)

@@ -215,6 +215,30 @@ def test_the_network_and_the_course_secret_are_out_of_reach(attacked: dict[str, 
 
 
 @needs_sandbox
+def test_files_in_the_private_tmp_count_against_the_memory_limit(tmp_path: Path) -> None:
+    """300 MB written to its /tmp (memory, being tmpfs) stops a worker limited to 200 MiB, with the cause named.
+
+    (In six files: one file may not pass the worker's 64 MiB output limit.)
+    """
+    from impls.registry import parse_spec
+    from suite.backends import Limits, WorkerBackend
+    from suite.outcomes import BackendError, Cause
+
+    hoarder = tmp_path / "hoarder.py"
+    hoarder.write_text("import time\nfor i in range(6):\n    with open(f'/tmp/hoard{i}', 'wb') as f:\n"
+                       "        f.write(b'x' * 50 * 2**20)\ntime.sleep(60)\n")
+    backend = WorkerBackend(parse_spec(f"hoarder={hoarder}"), Limits(seconds=30, memory_bytes=200 * 2**20), ("cpu",),
+                            sandboxed=True)
+    try:
+        with pytest.raises(BackendError) as raised:
+            backend.load()
+    finally:
+        backend.close()
+    assert raised.value.cause is Cause.MEMORY and "with the files in its private /tmp" in str(raised.value)
+    assert not list(Path("/tmp").glob("hoard*"))
+
+
+@needs_sandbox
 def test_the_sandbox_command_writes_only_the_output_file(tmp_path: Path) -> None:
     """bwrap's command line: every bind of the host read-only but the one output file; namespaces all unshared."""
     output = tmp_path / "output.log"
