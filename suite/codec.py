@@ -2,7 +2,8 @@
 
 What crosses from a backend's worker process to the process that grades must
 never be able to run code there, so this is JSON with a few tagged forms, not
-pickle: numpy arrays travel as ``np.save`` bytes with ``allow_pickle=False``.
+pickle: a numpy array travels as its dtype's name, its shape and its bytes in C
+order (a structured one as ``np.save`` bytes with ``allow_pickle=False``).
 Plain data is None, bool, int, float, complex, str, bytes, tuple, list, dict,
 numpy arrays of non-object dtype and numpy scalars.
 """
@@ -60,6 +61,9 @@ def _encode(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             raise CodecError(f"an object array cannot cross the process boundary: {value!r:.80}")
+        if value.dtype.fields is None:  # the common case: a dozen times faster than np.save's header and parser
+            raw = np.ascontiguousarray(value).tobytes()
+            return {"__array__": [value.dtype.str, list(value.shape), base64.b64encode(raw).decode("ascii")]}
         buffer = io.BytesIO()
         np.save(buffer, value, allow_pickle=False)
         return {"__ndarray__": base64.b64encode(buffer.getvalue()).decode("ascii")}
@@ -107,11 +111,34 @@ def _decode(value: Any, budget: _Budget | None = None, depth: int = 0) -> Any:
         for key, item in body:  # one entry at a time, so that the clock is read between slow insertions
             result[_decode(key, budget, depth)] = _decode(item, budget, depth)
         return result
+    if tag == "__array__":
+        return _array(body)
     if tag == "__ndarray__":
         return np.load(io.BytesIO(base64.b64decode(body)), allow_pickle=False)
     if tag == "__npscalar__":
         return _decode(body, budget, depth)[()]
     raise CodecError(f"malformed message: unknown tag {tag!r}")
+
+
+def _array(body: Any) -> np.ndarray:
+    """An array from its dtype's name, shape and bytes, each checked: no object dtype, bytes that fit the shape."""
+    if not (isinstance(body, list) and len(body) == 3 and isinstance(body[0], str) and isinstance(body[1], list)
+            and isinstance(body[2], str) and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                                                 for n in body[1])):
+        raise CodecError("malformed message: an array is [dtype, shape, bytes]")
+    try:
+        dtype = np.dtype(body[0])
+    except (TypeError, ValueError):
+        raise CodecError(f"malformed message: no dtype {body[0]!r:.40}") from None
+    if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+        raise CodecError(f"malformed message: an array of dtype {dtype} cannot cross the process boundary")
+    raw = base64.b64decode(body[2])
+    if len(raw) != math.prod(body[1]) * dtype.itemsize:
+        raise CodecError(f"malformed message: {len(raw)} bytes do not fill an array of shape {tuple(body[1])}, {dtype}")
+    try:
+        return np.frombuffer(raw, dtype=dtype).reshape(body[1]).copy()
+    except ValueError as error:  # too many dimensions, or one too large for numpy
+        raise CodecError(f"malformed message: an array of shape {tuple(body[1])!r:.60}: {error}") from None
 
 
 def dumps(value: Any) -> bytes:

@@ -49,6 +49,35 @@ def test_arrays_round_trip_with_dtype_and_shape(array: np.ndarray) -> None:
     np.testing.assert_array_equal(back, array)
 
 
+@pytest.mark.parametrize("array", [
+    np.arange(12.0).reshape(3, 4).T,  # a transposed view: Fortran order
+    np.arange(24, dtype=">i4").reshape(2, 3, 4)[:, ::2, 1:],  # big-endian and strided
+    np.zeros((2, 0, 3), dtype=np.complex64),
+    np.array([(1, 2.0)], dtype=[("a", "<i2"), ("b", "<f8")]),  # structured: the np.save form
+], ids=["fortran-order", "big-endian-strided", "empty", "structured"])
+def test_views_and_unusual_dtypes_round_trip(array: np.ndarray) -> None:
+    """Non-contiguous, big-endian, empty and structured arrays come back equal, with their dtype and shape."""
+    back = codec.roundtrip(array)
+    assert back.dtype == array.dtype and back.shape == array.shape and back.flags.writeable
+    np.testing.assert_array_equal(back, array)
+
+
+@pytest.mark.parametrize("body, message", [
+    (["|O", [1], "AAAAAAAAAAA="], "cannot cross"),
+    (["(2,)<f8", [1], "A" * 24], "cannot cross"),
+    (["<f8", [2], "AAAAAAAAAAA="], "do not fill"),
+    (["no such dtype", [1], ""], "no dtype"),
+    (["<f8", [-1], ""], "is \\[dtype, shape, bytes\\]"),
+    (["<f8", [1]], "is \\[dtype, shape, bytes\\]"),
+    (["<f8", [0, 10**20], ""], "an array of shape"),
+    (["<f8", [0] * 100, ""], "an array of shape"),
+], ids=["object", "subarray", "short", "unknown-dtype", "negative-shape", "two-fields", "huge-empty-dim", "100-dims"])
+def test_a_forged_array_is_refused(body: list, message: str) -> None:
+    """An array message whose dtype holds objects, or whose bytes do not fit its shape, is refused, never built."""
+    with pytest.raises(codec.CodecError, match=message):
+        codec.loads(json.dumps({"__array__": body}).encode())
+
+
 @pytest.mark.parametrize("scalar", [np.int32(7), np.float64(0.5), np.complex128(1j), np.bool_(True), np.float32(2)],
                          ids=lambda v: type(v).__name__)
 def test_numpy_scalars_keep_their_dtype(scalar: np.generic) -> None:
