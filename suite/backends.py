@@ -33,6 +33,8 @@ from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Caus
 
 #: How often a waiting test looks at the worker's memory and liveness, in seconds.
 POLL_SECONDS = 0.02
+#: How often a worker run as a uid of its own has every process of that uid listed (for memory and forbidden libraries).
+UID_SCAN_SECONDS = 0.25
 #: The largest message a worker may send (a probe's value is kilobytes; a benchmark's rounds, a few hundred).
 MAX_REPLY_BYTES = 64 * 2**20
 
@@ -297,18 +299,20 @@ class WorkerBackend(Backend):
     them and reports every attempt; this handle also reads the worker's memory
     map for their shared libraries. ``breaches`` collects what it found.
 
-    With ``sandboxed`` (a grading run where bubblewrap works), each worker is a
-    new interpreter in a sandbox of its own (``suite.sandbox``), not a child of
-    the run's worker server: memory and forbidden libraries are then read from
-    every process in the sandbox.
+    With a confining ``isolation`` (a grading run: ``suite.sandbox``), each
+    worker is a new interpreter, not a child of the run's worker server, in a
+    bubblewrap sandbox of its own or run as the isolation's uid: memory and
+    forbidden libraries are then read from every process in the sandbox, or of the uid.
     """
 
     def __init__(self, spec: registry.BackendSpec, limits: Limits, wanted: tuple[str, ...] = ("cpu", "cuda"),
-                 forbidden: tuple[str, ...] = (), sandboxed: bool = False) -> None:
+                 forbidden: tuple[str, ...] = (), isolation: sandbox.Isolation | None = None) -> None:
         super().__init__(spec, wanted)
         self.limits = limits
         self.forbidden = forbidden
-        self.sandboxed = sandboxed
+        self.isolation = isolation if isolation is not None and isolation.confined else None
+        self.sandboxed = self.isolation is not None and self.isolation.sandboxed  # bubblewrap's, not the uid's
+        self.uid = self.isolation.uid if self.isolation is not None and not self.sandboxed else None
         self.breaches: list[str] = []  # forbidden modules the backend reached, each once, in the order found
         self._library_folders = forbidden_modules.package_folders(forbidden)
         self._process: multiprocessing.process.BaseProcess | sandbox.SandboxedProcess | None = None
@@ -320,6 +324,7 @@ class WorkerBackend(Backend):
         self._cpu_last = 0.0  # the last reading of the current worker
         self._cpu_read_at = 0.0  # monotonic time of that reading
         self._poisoned: tuple[str, Cause] | None = None
+        self._uid_scanned: tuple[float, list[int]] = (0.0, [])  # when the uid's processes were last listed, and they
         atexit.register(self._stop)  # before multiprocessing's own exit handler would wait for the worker
 
     @property
@@ -339,7 +344,7 @@ class WorkerBackend(Backend):
 
     def load(self) -> None:
         """Start the worker and learn version and devices; raises BackendSpecError or BackendError."""
-        if not self.sandboxed:
+        if self.isolation is None:
             warm_up_workers(self.forbidden)  # seconds on a busy machine, and not the backend's doing: before the clock starts
         self._cpu_carried = 0.0
         hello = self._start(deadline=time.monotonic() + self.limits.wall_seconds)
@@ -353,8 +358,8 @@ class WorkerBackend(Backend):
         self._stop()
         self._cpu_carried += max(0.0, self._cpu_last - self._cpu_base)  # what the test spent in the worker that ended
         self._cpu_base = self._cpu_last = 0.0
-        if self.sandboxed:
-            return self._start_sandboxed(deadline)
+        if self.isolation is not None:
+            return self._start_confined(deadline)
         context = worker_context(self.forbidden)
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
@@ -377,19 +382,36 @@ class WorkerBackend(Backend):
         self._note_breaches(hello)
         return hello
 
-    def _start_sandboxed(self, deadline: float) -> dict[str, Any]:
-        """Start a fresh worker in bubblewrap, connected through a socket pair, and return its first message."""
+    def _start_confined(self, deadline: float) -> dict[str, Any]:
+        """Start a fresh worker in bubblewrap or as the uid, connected through a socket pair; return its first message.
+
+        As the uid, it first ends whatever an earlier worker left (processes, files in the shared temporary
+        folders) and gets a new, empty home: a fresh worker inherits nothing."""
         parent, child = socket.socketpair()
+        if os.path.lexists(self.output_path):
+            os.unlink(self.output_path)
         open(self.output_path, "wb").close()  # the one host file the sandbox may write
         workdir = os.path.join(self._dir, "cwd")
+        home = ""
+        if self.uid is not None:
+            sandbox.end_uid_processes(self.uid)
+            sandbox.remove_uid_files(self.uid)
+            home = sandbox.prepare_home(self._dir, self.uid)
+            workdir = os.path.join(home, "cwd")
+            os.chown(self.output_path, self.uid, self.uid)
         arguments = json.dumps({"fd": child.fileno(), "canonical": self.spec.canonical, "typed": self.spec.text,
                                 "workdir": workdir, "output_path": self.output_path, "devices": list(self.wanted),
                                 "forbidden": list(self.forbidden)})
-        argv = sandbox.command(
-            [sys.executable, "-c", "import sys; from suite.worker import serve; serve(sys.argv[1])", arguments],
-            own=sandbox.submission_folder(self.spec.kind, self.spec.target), private=[self._dir],
-            writable_files=[self.output_path], workdir=workdir)
-        process = sandbox.SandboxedProcess(argv, pass_fds=[child.fileno()], output_path=self.output_path)
+        argv = [sys.executable, "-c", "import sys; from suite.worker import serve; serve(sys.argv[1])", arguments]
+        if self.uid is None:
+            process = sandbox.SandboxedProcess(sandbox.command(
+                argv, own=sandbox.submission_folder(self.spec.kind, self.spec.target), private=[self._dir],
+                writable_files=[self.output_path], workdir=workdir), pass_fds=[child.fileno()],
+                output_path=self.output_path)
+        else:
+            process = sandbox.SandboxedProcess(argv, pass_fds=[child.fileno()], output_path=self.output_path,
+                                               uid=self.uid, env=sandbox.worker_environment(home), cwd=home,
+                                               file_limit=worker.OUTPUT_LIMIT_BYTES)
         try:
             process.start()
         except OSError as exc:
@@ -410,10 +432,22 @@ class WorkerBackend(Backend):
         pid = self._process.pid if self._process is not None else None
         if not pid:
             return 0
-        if not self.sandboxed:
+        if self.isolation is None:
             return rss_bytes(pid)
-        tree = process_tree(pid)
-        return max((rss_bytes(member) for member in tree), default=0) + self._private_files_bytes(tree[1:])
+        members = self._members()
+        largest = max((rss_bytes(member) for member in members), default=0)
+        return largest + (self._private_files_bytes(members[1:]) if self.sandboxed else 0)
+
+    def _members(self) -> list[int]:
+        """The worker's processes: in bubblewrap, bwrap's tree; as the uid, every process of the uid (a scan of /proc,
+        some milliseconds: done again at most every UID_SCAN_SECONDS, the worker's own tree read in between)."""
+        pid = self.pid or 0
+        if self.uid is not None:
+            now = time.monotonic()
+            if now - self._uid_scanned[0] > UID_SCAN_SECONDS:
+                self._uid_scanned = (now, sandbox.uid_processes(self.uid))
+            return list(dict.fromkeys([*process_tree(pid), *self._uid_scanned[1]])) if pid else []
+        return process_tree(pid) if self.sandboxed and pid else [pid]
 
     def _private_files_bytes(self, inside: list[int]) -> int:
         """Bytes of files in the sandbox's private tmpfs folders, read through a sandboxed process's root (0 if none)."""
@@ -433,7 +467,7 @@ class WorkerBackend(Backend):
         if not self.forbidden:
             return
         reported = message.get("forbidden", []) if isinstance(message, dict) else []
-        pids = process_tree(self.pid) if self.sandboxed and self.pid else [self.pid or 0]
+        pids = self._members()
         mapped = [entry for pid in pids for entry in forbidden_modules.mapped_forbidden(pid, self._library_folders)]
         for entry in [*(reported if isinstance(reported, list) else []), *mapped]:
             if isinstance(entry, str) and forbidden_modules.matches(entry, self.forbidden) and entry not in self.breaches:
@@ -515,7 +549,7 @@ class WorkerBackend(Backend):
             if rss > self.limits.memory_bytes:
                 self._stop()
                 raise BackendError(
-                    cause=Cause.MEMORY, message=f"memory limit: the backend's process"
+                    cause=Cause.MEMORY, message="memory limit: the backend's process"
                     + (" (with the files in its private /tmp)" if self.sandboxed else "")
                     + f" grew to {rss / 2**20:.0f} MiB while {doing} "
                     f"(limit {self.limits.memory_bytes / 2**20:.0f} MiB)"
@@ -595,6 +629,8 @@ class WorkerBackend(Backend):
             except OSError:
                 pass
         self._stop()
+        if self.uid is not None:
+            sandbox.remove_uid_files(self.uid, [*sandbox.SHARED_TEMPORARY, self._dir])
         shutil.rmtree(self._dir, ignore_errors=True)
 
 

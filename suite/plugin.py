@@ -97,7 +97,7 @@ def pytest_configure(config: pytest.Config) -> None:
     forbidden: tuple[str, ...] = ()
     clock = {"clock": "wall"}
     bench_only: tuple[str, ...] = ()
-    sandboxed = False
+    isolation = None
     if grading:  # before any submission code runs: grading's limits, report folder and guard
         from suite.grading.plugin import GRADING, prepare_grading
 
@@ -105,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
         forbidden = config.stash[GRADING].settings.forbidden
         clock = {"clock": "cpu", "backstop": config.stash[GRADING].settings.backstop}  # the grade must not depend on load
         bench_only = config.stash[GRADING].speed_reference
-        sandboxed = config.stash[GRADING].isolation.sandboxed
+        isolation = config.stash[GRADING].isolation
     try:
         limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")),
                         **clock)
@@ -120,7 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
             strict=not grading and bool(config.getoption("backend")),
             load=not xdist_controller(config),  # xdist's workers load the backends; the controller only merges
             forbidden=forbidden,
-            sandboxed=sandboxed,
+            isolation=isolation,
         )
         known = config.getoption("known_failures")
         state.known = KnownFailures.read(known) if known else None

@@ -16,19 +16,34 @@ its own. Inside, the submission
 
 ``probe()`` says whether this works here (a container without user namespaces
 refuses it) and is what a grading run reports as the isolation in force.
+
+Where it does not, a grader running as root falls back to another user
+(``probe_uid()``): each worker runs as an unprivileged uid of its own, leased
+for the grading process, which can read what other users may but write none of
+the grader's files (checked before any submission runs), signal none of its
+processes, and leaves nothing behind: every process of that uid is killed and
+every file it owns in the machine's temporary folders removed when a worker
+ends. It has the machine's network, though, and what it writes to disk is not
+memory.
 """
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import functools
+import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 #: Folders of the system a Python worker needs, bound read-only where they exist.
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt", "/sys")
@@ -42,17 +57,32 @@ NAMESPACES = ("--unshare-user-try", "--unshare-pid", "--unshare-ipc", "--unshare
               "--unshare-cgroup-try")
 
 
+#: The uids the fallback runs submissions as: one per grading process at a time, leased with a lock file.
+UID_RANGE = range(61000, 62000)
+#: The most processes (threads included) a submission's uid may have at once: a fork bomb ends there.
+UID_PROCESS_LIMIT = 4096
+#: The machine's folders any user may write to, where a submission's uid could leave files for the next run.
+SHARED_TEMPORARY = ("/tmp", "/var/tmp", "/dev/shm")
+
+
 @dataclass(frozen=True)
 class Isolation:
-    """The isolation a grading run's submissions get: ``kind`` is "bubblewrap" or "none"; ``detail`` says why."""
+    """The isolation a grading run's submissions get: ``kind`` is "bubblewrap", "uid" or "none"; ``detail`` says
+    why (or which); ``uid`` is the user the fallback runs them as."""
 
     kind: str
     detail: str
+    uid: int | None = None
 
     @property
     def sandboxed(self) -> bool:
         """True when submissions run in bubblewrap's namespaces."""
         return self.kind == "bubblewrap"
+
+    @property
+    def confined(self) -> bool:
+        """True when each worker is a new interpreter confined by the system: bubblewrap, or a user of its own."""
+        return self.kind in ("bubblewrap", "uid")
 
     def describe(self) -> str:
         """One line for the report and the terminal."""
@@ -60,6 +90,10 @@ class Isolation:
             return (f"bubblewrap ({self.detail}): the submission ran in its own pid, mount, network and IPC namespaces, "
                     "with the system, Python and the suite read-only, its own folder read-only, a private /tmp, no "
                     "network, and no sight of the grader's processes or files")
+        if self.kind == "uid":
+            return (f"a user of its own ({self.detail}): the submission ran as an unprivileged uid that could write "
+                    "none of the grader's files and signal none of its processes, every process and temporary file of "
+                    "that uid removed after each worker; it could read what any user may and had the network")
         return (f"none ({self.detail}): the submission ran as the grader's own user, in a separate process but with "
                 "the grader's rights over its files and processes")
 
@@ -160,37 +194,213 @@ def command(argv: Sequence[str], own: str, private: Sequence[str], writable_file
             args += ["--dev-bind", str(device), str(device)]
     for path in writable_files:
         args += ["--bind", path, path]
-    args += ["--dir", workdir, "--chdir", workdir, "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
-    for name in PASSED_ENV:
-        if name in os.environ and name != "PYTHONPATH":
-            args += ["--setenv", name, os.environ[name]]
-    # The suite the grader runs (a batch's private copy, say) comes first, as it does for the grader itself.
-    path = [str(Path(suite_folders()[0]).parent), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    args += ["--setenv", "PYTHONPATH", os.pathsep.join(dict.fromkeys(path))]
+    args += ["--dir", workdir, "--chdir", workdir, "--clearenv"]
+    for name, value in worker_environment("/tmp").items():
+        args += ["--setenv", name, value]
     return [*args, *argv]
 
 
-class SandboxedProcess:
-    """A worker started in bubblewrap, with the parts of ``multiprocessing.Process`` that WorkerBackend uses.
+def worker_environment(home: str) -> dict[str, str]:
+    """A confined worker's whole environment: the grader's PASSED_ENV, ``home`` as HOME and TMPDIR, and a
+    PYTHONPATH on which the suite the grader runs (a batch's private copy, say) comes first, as it does for the grader."""
+    env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ and name != "PYTHONPATH"}
+    env["HOME"] = env["TMPDIR"] = home
+    path = [str(Path(suite_folders()[0]).parent), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
+    return env
 
-    ``pid`` is bwrap's own process, outside the sandbox; killing it kills the
-    sandbox (its pid namespace dies with its first process, which dies with bwrap).
-    A worker killed by a signal is reported as multiprocessing does (a negative
-    ``exitcode``): bwrap passes a signal on as status 128 + its number.
+
+def uid_processes(uid: int) -> list[int]:
+    """The pids of every process whose real, effective, saved or file-system uid is ``uid``."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as f:
+                line = next(line for line in f if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if str(uid) in line.split()[1:]:
+            found.append(int(entry.name))
+    return found
+
+
+def end_uid_processes(uid: int, rounds: int = 50) -> None:
+    """SIGKILL every process of ``uid``, again while any is left (one may fork while the others die)."""
+    for _ in range(rounds):
+        pids = [pid for pid in uid_processes(uid) if pid != os.getpid()]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def remove_uid_files(uid: int, folders: Sequence[str] = SHARED_TEMPORARY) -> None:
+    """Remove everything ``uid`` owns in ``folders``: it can have written only where any user may write (a folder
+    writable by all) or in a folder of its own, so only those are searched, and nothing is followed through a link."""
+    for top in folders:
+        pending = [top]
+        while pending:
+            folder = pending.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if info.st_uid == uid:
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        try:
+                            os.unlink(entry.path)
+                        except OSError:
+                            pass
+                elif entry.is_dir(follow_symlinks=False) and info.st_mode & 0o003 == 0o003:
+                    pending.append(entry.path)
+
+
+@functools.lru_cache(maxsize=1)
+def lease_uid() -> int | None:
+    """A uid of UID_RANGE for this process alone until it ends (a lock held on its file), cleared of anything an
+    earlier holder left; None where the lock folder is not root's own or every uid is taken."""
+    folder = Path(tempfile.gettempdir()) / "conformance-uids"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if info.st_uid != 0 or info.st_mode & 0o022 or not folder.is_dir() or folder.is_symlink():
+        return None
+    for uid in UID_RANGE:
+        fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        end_uid_processes(uid)  # an earlier grader killed before it could clean up
+        remove_uid_files(uid)
+        return uid  # the descriptor stays open, and the lock held, while this process lives
+    return None
+
+
+def prepare_home(private: str, uid: int) -> str:
+    """A fresh home and working folder for ``uid`` in the grader's ``private`` folder, which ``uid`` may enter
+    but neither list nor write: nothing there can be replaced by a link to the grader's files."""
+    os.chmod(private, 0o711)
+    home = os.path.join(private, "home")
+    shutil.rmtree(home, ignore_errors=True)
+    os.mkdir(home, 0o700)
+    os.chown(home, uid, uid)
+    return home
+
+
+#: What the probe runs as the leased uid: the worker's imports, then which of the given folders it could write to
+#: and which files it could read. Prints JSON.
+_UID_PROBE = """
+import json, os, sys
+import suite.worker
+given = json.loads(sys.argv[1])
+writable = []
+for top in given["write"]:
+    for folder, _, _ in os.walk(top):
+        if os.access(folder, os.W_OK):
+            writable.append(folder)
+print(json.dumps({"writable": writable, "readable": [p for p in given["read"] if os.access(p, os.R_OK)]}))
+"""
+
+
+def probe_uid(grader_folders: Sequence[str], secrets: Sequence[str]) -> Isolation:
+    """Whether submissions can run as a user of their own here: the grader is root, a uid can be leased, Python and
+    the suite start as that uid, and none of ``grader_folders`` (the project, the environment, the report folder)
+    is writable by it. ``secrets`` (the course file, hidden tests) it can read are named in the detail."""
+    if os.geteuid() != 0:
+        return Isolation("none", "the grader does not run as root, so it cannot run submissions as another user")
+    uid = lease_uid()
+    if uid is None:
+        return Isolation("none", f"no uid of {UID_RANGE.start}-{UID_RANGE.stop - 1} could be leased (the lock folder "
+                         f"{tempfile.gettempdir()}/conformance-uids is not root's own, or every uid is in use)")
+    private = tempfile.mkdtemp(prefix="conformance-uid-probe-")
+    try:
+        home = prepare_home(private, uid)
+        folders = [*grader_folders, *sysconfig.get_paths().values(), sys.prefix, sys.base_prefix]
+        given = json.dumps({"write": sorted({f for f in folders if f and os.path.isdir(f)}), "read": list(secrets)})
+        tried = subprocess.run([sys.executable, "-c", _UID_PROBE, given], user=uid, group=uid, extra_groups=[],
+                               env=worker_environment(home), cwd=home, capture_output=True, text=True, timeout=120,
+                               stdin=subprocess.DEVNULL)
+        found = json.loads(tried.stdout) if tried.returncode == 0 else None
+        reason = (tried.stderr.strip().splitlines() or [f"status {tried.returncode}"])[-1]
+    except OSError as exc:  # the interpreter could not even be run as the uid
+        found, reason = None, f"{exc.strerror}: {exc.filename}"
+    except (subprocess.TimeoutExpired, ValueError) as exc:
+        return Isolation("none", f"uid {uid} could not be tried: {exc}")
+    finally:
+        end_uid_processes(uid)
+        remove_uid_files(uid, [*SHARED_TEMPORARY, private])
+        shutil.rmtree(private, ignore_errors=True)
+    if found is None:
+        return Isolation("none", f"uid {uid} cannot start the suite's Python here ({reason[:200]}): Python, the "
+                         "environment and the suite must be readable by other users")
+    if found["writable"]:
+        more = f", and {len(found['writable']) - 1} more" if len(found["writable"]) > 1 else ""
+        return Isolation("none", f"uid {uid} could write the grader's files ({found['writable'][0]}{more})")
+    readable = f"; it can read {', '.join(found['readable'])}" if found["readable"] else ""
+    return Isolation("uid", f"uid {uid}{readable}", uid=uid)
+
+
+def _uid_confinement(file_limit: int) -> Callable[[], None]:
+    """What the new worker does before it runs Python, its uid already set (everything it needs looked up here,
+    before the fork): it dies with the grader, writes files of at most ``file_limit`` bytes, has at most
+    UID_PROCESS_LIMIT processes."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def confine() -> None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: cleared by the change of uid, so set after it
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+        resource.setrlimit(resource.RLIMIT_NPROC, (UID_PROCESS_LIMIT, UID_PROCESS_LIMIT))
+    return confine
+
+
+class SandboxedProcess:
+    """A confined worker, with the parts of ``multiprocessing.Process`` that WorkerBackend uses.
+
+    In bubblewrap, ``pid`` is bwrap's own process, outside the sandbox; killing
+    it kills the sandbox (its pid namespace dies with its first process, which
+    dies with bwrap). A worker killed by a signal is reported as multiprocessing
+    does (a negative ``exitcode``): bwrap passes a signal on as status 128 + its number.
+
+    With ``uid`` (the fallback), ``argv`` is the worker's own command, run as
+    that user in ``env`` and ``cwd``; killing it kills every process of the uid.
     """
 
-    def __init__(self, argv: list[str], pass_fds: Sequence[int], output_path: str) -> None:
+    def __init__(self, argv: list[str], pass_fds: Sequence[int], output_path: str, uid: int | None = None,
+                 env: dict[str, str] | None = None, cwd: str | None = None, file_limit: int = 64 * 2**20) -> None:
         self.argv = argv
         self.pass_fds = tuple(pass_fds)
         self.output_path = output_path
+        self.uid = uid
+        self.env = env
+        self.cwd = cwd
+        self.file_limit = file_limit
         self._popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Start bwrap in a session of its own; what it or the worker prints before the worker's own redirection
-        (bwrap's refusal, an interpreter that fails to start) goes to the worker's output file."""
+        """Start the worker in a session of its own; what it prints before its own redirection (bwrap's refusal, an
+        interpreter that fails to start) goes to its output file."""
+        as_user: dict = {} if self.uid is None else {
+            "user": self.uid, "group": self.uid, "extra_groups": [], "preexec_fn": _uid_confinement(self.file_limit)}
         with open(self.output_path, "ab") as output:
-            self._popen = subprocess.Popen(self.argv, pass_fds=self.pass_fds, start_new_session=True,
-                                           stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+            self._popen = subprocess.Popen(self.argv, pass_fds=self.pass_fds, start_new_session=True, env=self.env,
+                                           cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                                           **as_user)
 
     @property
     def pid(self) -> int | None:
@@ -207,18 +417,20 @@ class SandboxedProcess:
         if self._popen is None or self._popen.poll() is None:
             return None
         code = self._popen.returncode
-        if code < 0:
+        if code < 0 or self.uid is not None:
             return code
         return -(code - 128) if 128 < code < 128 + signal.NSIG else code
 
     def kill(self) -> None:
-        """SIGKILL bwrap: the sandbox and everything in it end with it."""
+        """SIGKILL bwrap, or every process of the uid: the worker and everything it started end with it."""
         if self.is_alive():
             assert self._popen is not None
             try:
                 self._popen.kill()
             except ProcessLookupError:
                 pass
+        if self.uid is not None:
+            end_uid_processes(self.uid)
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for bwrap to end (at most ``timeout`` seconds)."""

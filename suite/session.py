@@ -15,6 +15,7 @@ from suite import version as suite_version_text
 from suite.backends import Backend, InProcessBackend, Limits, WorkerBackend
 from suite.known_failures import KnownFailures
 from suite.outcomes import BackendError
+from suite.sandbox import Isolation
 
 #: The devices a run asks about unless --device names others.
 DEVICES = ("cpu", "cuda")
@@ -107,7 +108,7 @@ class RunState:
         strict: bool = True,
         load: bool = True,
         forbidden: tuple[str, ...] = (),
-        sandboxed: bool = False,
+        isolation: Isolation | None = None,
     ) -> "RunState":
         """Parse and load every backend; raise BackendSpecError (one line) for a bad spec.
 
@@ -116,8 +117,8 @@ class RunState:
         With ``strict`` False (grading), a backend that fails to load is kept,
         marked with its load error, so every test still runs and records why it failed.
 
-        ``forbidden`` modules (grading) are refused to every worker-held backend but the built-in ones, and with
-        ``sandboxed`` those backends' workers run in bubblewrap (suite.sandbox).
+        ``forbidden`` modules (grading) are refused to every worker-held backend but the built-in ones, and a
+        confining ``isolation`` (suite.sandbox) confines those backends' workers.
         """
         explicit = bool(specs)
         parsed = [registry.parse_spec(text) for text in (specs or builtin_specs())]
@@ -132,7 +133,7 @@ class RunState:
         try:
             for spec in parsed:
                 backend = _make_backend(spec, isolate, limits, wanted, () if spec.builtin else forbidden,
-                                        sandboxed and not spec.builtin)
+                                        None if spec.builtin else isolation)
                 backends[spec.label] = backend
                 if not load:
                     continue
@@ -174,8 +175,8 @@ def needs_workers(specs: list[str], isolate: str) -> bool:
 
 
 def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits, wanted: tuple[str, ...],
-                  forbidden: tuple[str, ...] = (), sandboxed: bool = False) -> Backend:
-    """An in-process or worker-held handle (in a sandbox where asked), as ``--isolate`` decides for this spec."""
+                  forbidden: tuple[str, ...] = (), isolation: Isolation | None = None) -> Backend:
+    """An in-process or worker-held handle (confined where asked), as ``--isolate`` decides for this spec."""
     if runs_in_process(spec, isolate):
         return InProcessBackend(spec, wanted)
-    return WorkerBackend(spec, limits, wanted, forbidden, sandboxed=sandboxed)
+    return WorkerBackend(spec, limits, wanted, forbidden, isolation=isolation)

@@ -30,6 +30,7 @@ import os
 import shlex
 import time
 from dataclasses import dataclass, field, replace
+from typing import Sequence
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ from suite.grading import guard
 from suite.grading.scoring import Check, add_speed, disqualify, grade, speed_points, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
 from suite.backends import warm_up_workers
-from suite.sandbox import Isolation, probe as probe_sandbox
+from suite.sandbox import Isolation, probe as probe_sandbox, probe_uid
 from suite.outcomes import BackendError, Cause
 from suite.untrusted import clean
 
@@ -174,8 +175,9 @@ def prepare_grading(config: pytest.Config) -> None:
     subreaper = guard.become_subreaper()
     failures = guard.preload()
     guard.preload_conftests(config)
-    isolation = choose_isolation(settings.isolation)
-    if not isolation.sandboxed:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
+    isolation = choose_isolation(settings.isolation, grader_folders=[str(guard.PROJECT_ROOT), config.option.report_dir],
+                                 secrets=[str(path) for path in (config.getoption("weights"), settings.tests) if path])
+    if not isolation.confined:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
         warm_up_workers(settings.forbidden)  # loading a submission is timed per test; the server's start is not its own
     examples, seed, seed_source = _choose_examples(config, settings)
     course_tests = Path(settings.tests) if settings.tests else None
@@ -205,16 +207,25 @@ def prepare_grading(config: pytest.Config) -> None:
     )
 
 
-def choose_isolation(wanted: str) -> Isolation:
-    """The isolation this run's submissions get, as ``[grading] isolation`` asks; stops the run where it is required
-    and cannot be had."""
+def choose_isolation(wanted: str, grader_folders: Sequence[str] = (), secrets: Sequence[str] = ()) -> Isolation:
+    """The isolation this run's submissions get, as ``[grading] isolation`` asks: bubblewrap where it works, else a
+    uid of their own (which must not be able to write ``grader_folders``; ``secrets`` it can read are named); stops
+    the run where one is required and cannot be had."""
     if wanted == "none":
         return Isolation("none", 'the course asks for none: [grading] isolation = "none"')
-    found = probe_sandbox()
-    if wanted == "bubblewrap" and not found.sandboxed:
+    found = probe_sandbox() if wanted != "uid" else Isolation("none", 'the course asks for the uid fallback')
+    if found.sandboxed:
+        return found
+    if wanted == "bubblewrap":
         raise pytest.UsageError(f'[grading] isolation = "bubblewrap", but {found.detail}. Install it, or set '
-                                'isolation = "auto" to grade without a sandbox (each report then says so)')
-    return found
+                                'isolation = "auto" to grade without it (each report then says which isolation it had)')
+    fallback = probe_uid(grader_folders, secrets)
+    if fallback.confined:
+        return fallback
+    if wanted == "uid":
+        raise pytest.UsageError(f'[grading] isolation = "uid", but {fallback.detail}. Set isolation = "auto" to grade '
+                                'without it (each report then says so)')
+    return Isolation("none", f"{found.detail}; {fallback.detail}")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

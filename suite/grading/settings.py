@@ -21,8 +21,9 @@ from suite.session import parse_size
 DEFAULTS = Path(__file__).with_name("weights.toml")
 #: Gradescope's visibility values (its autograder specification).
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-#: The isolation a course may ask for (suite/sandbox.py): required, where the machine allows it, or none.
-ISOLATIONS = ("bubblewrap", "auto", "none")
+#: The isolation a course may ask for (suite/sandbox.py): bubblewrap or the uid fallback required, the best the
+#: machine allows, or none.
+ISOLATIONS = ("bubblewrap", "uid", "auto", "none")
 #: What to do with a run in which the grader's own files changed on disk.
 TAMPER_POLICIES = ("flag", "zero")
 #: Every key a settings file may hold, by table (families and behaviours are checked against the catalogue).
@@ -79,7 +80,7 @@ class Settings:
     examples: int  # hypothesis examples per property test under grading
     tests: str  # a folder of the course's own tests, graded with the suite's ("": none)
     tests_visibility: str  # Gradescope visibility of the course's tests (hidden by default)
-    isolation: str  # "bubblewrap", "auto" or "none": the sandbox each submission's worker runs in
+    isolation: str  # "bubblewrap", "uid", "auto" or "none": the sandbox each submission's worker runs in
     time_limit: float
     memory_limit: str
     run_budget: float

@@ -15,8 +15,17 @@ version string how many worked.
 Both must get the honest score (100), with no integrity note, no file of the
 grader's or of bob's changed, nothing left in ``/tmp``, no process left, the
 outside process alive, the server never called and the secret nowhere in her
-report. Where bubblewrap cannot run here, the run's tests are skipped with the
-reason; the unit tests below run everywhere.
+report.
+
+The batch runs twice: in bubblewrap, and with the fallback where there are no
+namespaces, each worker as a uid of its own (``isolation = "uid"``). That one
+has the machine's network, so there the call home goes through, as the README
+says; everything else holds. It needs the grader to be root and Python to be
+runnable by another user: where Python lies in root's own folder (mode 700,
+as on this project's machines), the batch runs in a mount namespace of its own
+in which that folder is replaced by one showing only Python's. Where either
+cannot be had here, that run's tests are skipped with the reason; the unit
+tests below run everywhere.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import textwrap
 import time
 import uuid
@@ -47,6 +57,9 @@ from suite.selftest.samples import make_complete
 
 FOUND = sandbox.probe()
 needs_sandbox = pytest.mark.skipif(not FOUND.sandboxed, reason=f"no sandbox on this machine: {FOUND.detail}")
+#: What alice's version says under each isolation: the attacks that worked (her private /tmp; the uid's network).
+WORKED = {"bubblewrap": "1 of 12 attacks worked; left a file in /tmp",
+          "uid": "2 of 12 attacks worked; left a file in /tmp; called home"}
 
 #: The attacker. Upper-case names are filled in by the fixture; each attack's outcome is counted, not shown.
 ATTACKER = '''
@@ -111,12 +124,60 @@ def _processes_with(mark: str) -> list[int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Grade alice (the attacker) and bob (honest) in one sandboxed class batch, two at a time, from a copy of the project."""
-    if not FOUND.sandboxed:
+def _closed_folders() -> dict[str, list[str]]:
+    """The folders on the way to Python, the environment and the project that other users may not enter (root's own
+    /root, mode 700, say), each with its entries that lead there."""
+    closed: dict[str, list[str]] = {}
+    for place in (os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, str(PROJECT_ROOT)):
+        parts = Path(place).parts
+        for depth in range(1, len(parts)):
+            folder = Path(*parts[:depth])
+            if not os.stat(folder).st_mode & 0o001:
+                closed.setdefault(str(folder), [])
+                if parts[depth] not in closed[str(folder)]:
+                    closed[str(folder)].append(parts[depth])
+                break
+    return closed
+
+
+def python_for_all() -> list[str]:
+    """A command prefix under which another user can run this Python: nothing where it can already; else
+    ``unshare -m`` with a script that hides each closed folder behind an open one showing only what leads to Python.
+    Skips the test where that cannot be had (not root, or no mount namespace)."""
+    closed = _closed_folders()
+    if not closed:
+        return []
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip(f"Python lies in {', '.join(closed)}, which other users cannot enter, and this run cannot open it")
+    lines = ["set -e", "hold=$(mktemp -d)"]
+    for number, (folder, entries) in enumerate(closed.items()):
+        for index, entry in enumerate(entries):
+            lines += [f"mkdir $hold/{number}-{index}", f"mount --bind {folder}/{entry} $hold/{number}-{index}"]
+        lines.append(f"mount -t tmpfs -o mode=755 open-for-the-uid-test {folder}")
+        for index, entry in enumerate(entries):
+            lines += [f"mkdir {folder}/{entry}", f"mount --move $hold/{number}-{index} {folder}/{entry}",
+                      f"rmdir $hold/{number}-{index}"]
+    lines += ["rmdir $hold", 'exec "$@"']
+    prefix = ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(lines), "sh"]
+    tried = subprocess.run([*prefix, "true"], capture_output=True, text=True)
+    if tried.returncode != 0:
+        pytest.skip(f"Python lies in {', '.join(closed)}, and no mount namespace opens it: {tried.stderr.strip()[-200:]}")
+    return prefix
+
+
+@pytest.fixture(scope="module", params=["bubblewrap", "uid"])
+def attacked(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Grade alice (the attacker) and bob (honest) in one class batch, two at a time, from a copy of the project, in
+    bubblewrap or as a uid of their own each."""
+    kind = request.param
+    if kind == "bubblewrap" and not FOUND.sandboxed:
         pytest.skip(f"no sandbox on this machine: {FOUND.detail}")
-    root = tmp_path_factory.mktemp("sandbox")
+    if kind == "uid" and os.geteuid() != 0:
+        pytest.skip("the uid fallback needs a grader running as root")
+    prefix = python_for_all() if kind == "uid" else []
+    root = Path(tempfile.mkdtemp(prefix=f"sandbox-{kind}-"))  # not pytest's own folder: the uid must enter it
+    root.chmod(0o755)
+    request.addfinalizer(lambda: shutil.rmtree(root, ignore_errors=True))
     project = root / "project"
     shutil.copytree(PROJECT_ROOT, project, ignore=shutil.ignore_patterns(
         ".git", ".hypothesis", ".pytest_cache", "*.egg-info", "runs", ".venv", "examples"))
@@ -125,8 +186,9 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     report = root / "grades"
     import pandas
     secret = f"SECRET-{uuid.uuid4().hex}"
-    course = root / "course.toml"
-    course.write_text(f'[grading]\nsecret = "{secret}"\nisolation = "bubblewrap"\n')
+    (root / "staff").mkdir(mode=0o700)
+    course = root / "staff" / "course.toml"
+    course.write_text(f'[grading]\nsecret = "{secret}"\nisolation = "{kind}"\n')
     mark = f"sandbox-selftest-{uuid.uuid4().hex}"
     decoy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     listener = socket.create_server(("127.0.0.1", 0))
@@ -150,7 +212,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (submissions / "alice" / "mytorch.py").write_text(source)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "suite.grading.batch", str(submissions), "--jobs", "2", "--out", str(report),
+            [*prefix, sys.executable, "-m", "suite.grading.batch", str(submissions), "--jobs", "2", "--out", str(report),
              "--weights", str(course), "--", "-k", "squeeze or line_fit", "--max-examples", "3"],
             cwd=project, capture_output=True, text=True, timeout=600, env=run_environment())
         time.sleep(0.5)  # anything that outlived its sandbox would still be here
@@ -159,8 +221,10 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             called = True
         except BlockingIOError:
             called = False
-        return {"done": done, "report": report, "targets": targets, "before": before, "secret": secret,
-                "decoy_alive": decoy.poll() is None, "left": _processes_with(mark), "called": called}
+        return {"kind": kind, "done": done, "report": report, "targets": targets, "before": before, "secret": secret,
+                "decoy_alive": decoy.poll() is None, "left": _processes_with(mark), "called": called,
+                # read before the clean-up below takes away what an attack that worked would have left
+                "after": {name: _digest(path) for name, path in targets.items()}}
     finally:
         decoy.kill()
         listener.close()
@@ -176,40 +240,37 @@ def _results(attacked: dict[str, Any], label: str) -> dict[str, Any]:
     return json.loads((attacked["report"] / label / "results.json").read_text())
 
 
-@needs_sandbox
-def test_every_attack_was_tried_and_only_the_write_to_its_private_tmp_took(attacked: dict[str, Any]) -> None:
-    """Alice's own count: her twelve attacks ran, and only the write to /tmp did, which is her private one.
+def test_every_attack_was_tried_and_only_the_write_to_tmp_took(attacked: dict[str, Any]) -> None:
+    """Alice's own count: her twelve attacks ran, and only the write to /tmp did (her private one in bubblewrap; one
+    removed when her worker ended as the uid), and, as the uid, the call home.
 
-    (That the machine's /tmp did not get the file is checked below, with the other files.)
+    (That the machine's /tmp kept no file of hers is checked below, with the other files.)
     """
     grade = (attacked["report"] / "alice" / "grade.md").read_text()
-    assert "(version attacker: 1 of 12 attacks worked; left a file in /tmp)" in grade, attacked["done"].stdout[-3000:]
+    assert f"(version attacker: {WORKED[attacked['kind']]})" in grade, attacked["done"].stdout[-3000:]
     assert attacked["done"].returncode == 0, attacked["done"].stdout[-3000:] + attacked["done"].stderr[-3000:]
 
 
-@needs_sandbox
 @pytest.mark.parametrize("label", ["alice", "bob"])
-def test_both_classmates_get_the_honest_score_from_a_sandboxed_run(attacked: dict[str, Any], label: str) -> None:
+def test_both_classmates_get_the_honest_score_from_a_confined_run(attacked: dict[str, Any], label: str) -> None:
     """100 each, with no integrity note, and the isolation named in results.json and staff.json."""
     data = _results(attacked, label)
     assert data["score"] == data["max_score"] == 100, attacked["done"].stdout[-3000:]
-    assert data["extra_data"]["integrity"] == [] and data["extra_data"]["isolation"]["kind"] == "bubblewrap"
-    assert json.loads((attacked["report"] / label / "staff.json").read_text())["isolation"] == "bubblewrap"
+    assert data["extra_data"]["integrity"] == [] and data["extra_data"]["isolation"]["kind"] == attacked["kind"]
+    assert json.loads((attacked["report"] / label / "staff.json").read_text())["isolation"] == attacked["kind"]
 
 
-@needs_sandbox
 def test_no_file_outside_the_sandbox_changed_and_nothing_was_left(attacked: dict[str, Any]) -> None:
     """The scoring code, the environment, a library's cache, the tests, bob's files, the grades folder, the machine's
     /tmp: as they were; no process left, and the process outside alive."""
-    after = {name: _digest(path) for name, path in attacked["targets"].items()}
-    assert after == attacked["before"]
+    assert attacked["after"] == attacked["before"]
     assert attacked["left"] == [] and attacked["decoy_alive"]
 
 
-@needs_sandbox
 def test_the_network_and_the_course_secret_are_out_of_reach(attacked: dict[str, Any]) -> None:
-    """The server on the machine's loopback was never called; the secret is in no file of alice's report."""
-    assert not attacked["called"]
+    """The server on the machine's loopback was never called from bubblewrap (the uid has the network, and called
+    it); the secret, in a folder only staff may enter, is in no file of alice's report."""
+    assert attacked["called"] == (attacked["kind"] == "uid")
     for path in (attacked["report"] / "alice").iterdir():
         assert attacked["secret"] not in path.read_text(errors="replace"), path.name
 
@@ -228,7 +289,7 @@ def test_files_in_the_private_tmp_count_against_the_memory_limit(tmp_path: Path)
     hoarder.write_text("import time\nfor i in range(6):\n    with open(f'/tmp/hoard{i}', 'wb') as f:\n"
                        "        f.write(b'x' * 50 * 2**20)\ntime.sleep(60)\n")
     backend = WorkerBackend(parse_spec(f"hoarder={hoarder}"), Limits(seconds=30, memory_bytes=200 * 2**20), ("cpu",),
-                            sandboxed=True)
+                            isolation=FOUND)
     try:
         with pytest.raises(BackendError) as raised:
             backend.load()
@@ -251,13 +312,21 @@ def test_the_sandbox_command_writes_only_the_output_file(tmp_path: Path) -> None
 
 
 def test_a_required_sandbox_that_cannot_be_had_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """isolation = "bubblewrap" where bwrap is refused: a usage error that says what to do; "auto" grades without."""
+    """isolation = "bubblewrap" (or "uid") where it is refused: a usage error that says what to do; "auto" falls back
+    to the uid, and grades without either where neither can be had, saying why for both."""
     refused = sandbox.Isolation("none", "bwrap is not installed; on Debian or Ubuntu: apt-get install bubblewrap")
+    no_uid = sandbox.Isolation("none", "the grader does not run as root")
+    uid = sandbox.Isolation("uid", "uid 61007", uid=61007)
     monkeypatch.setattr("suite.grading.plugin.probe_sandbox", lambda: refused)
+    monkeypatch.setattr("suite.grading.plugin.probe_uid", lambda folders, secrets: no_uid)
     with pytest.raises(pytest.UsageError, match="apt-get install bubblewrap"):
         choose_isolation("bubblewrap")
-    assert choose_isolation("auto") == refused
+    with pytest.raises(pytest.UsageError, match='isolation = "uid", but the grader does not run as root'):
+        choose_isolation("uid")
+    assert choose_isolation("auto") == sandbox.Isolation("none", f"{refused.detail}; {no_uid.detail}")
     assert choose_isolation("none").kind == "none" and "course asks for none" in choose_isolation("none").detail
+    monkeypatch.setattr("suite.grading.plugin.probe_uid", lambda folders, secrets: uid)
+    assert choose_isolation("auto") == choose_isolation("uid") == uid
 
 
 def test_a_run_without_a_sandbox_says_so_at_the_top(tmp_path: Path) -> None:
@@ -270,6 +339,120 @@ def test_a_run_without_a_sandbox_says_so_at_the_top(tmp_path: Path) -> None:
     assert data["extra_data"]["isolation"] == {"kind": "none", "detail": "bwrap is not installed"}
     course = tmp_path / "course.toml"
     course.write_text('[grading]\nisolation = "chroot"\n')
-    with pytest.raises(SettingsError, match="isolation must be one of bubblewrap, auto, none"):
+    with pytest.raises(SettingsError, match="isolation must be one of bubblewrap, uid, auto, none"):
         load_settings(course)
     assert load_settings().isolation == "auto"
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the uid fallback needs a grader running as root")
+
+
+@needs_root
+def test_the_uid_leaves_no_file_where_any_user_may_write(tmp_path: Path) -> None:
+    """Its files, in a folder writable by all and in a folder of its own below it, go; root's stay, and a link of
+    its to a file of root's is removed without touching the file."""
+    uid = sandbox.UID_RANGE[-1]
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    kept = tmp_path / "grader.txt"
+    kept.write_text("the grader's")
+    (shared / "root.txt").write_text("root's")
+    own = shared / "own"
+    own.mkdir()
+    (own / "deep.bin").write_bytes(b"x")
+    (shared / "planted.txt").write_text("the uid's")
+    (shared / "link").symlink_to(kept)
+    for path in (own / "deep.bin", own, shared / "planted.txt"):
+        os.chown(path, uid, uid)
+    os.lchown(shared / "link", uid, uid)
+    sandbox.remove_uid_files(uid, [str(shared)])
+    assert sorted(p.name for p in shared.iterdir()) == ["root.txt"] and kept.read_text() == "the grader's"
+
+
+@needs_root
+def test_two_graders_lease_two_uids() -> None:
+    """Each grading process holds a uid of its own while it lives: two at once never share one."""
+    hold = "from suite import sandbox; import sys, time; print(sandbox.lease_uid(), flush=True); time.sleep(3)"
+    first, second = (subprocess.Popen([sys.executable, "-c", hold], cwd=PROJECT_ROOT, env=run_environment(),
+                                      stdout=subprocess.PIPE, text=True) for _ in range(2))
+    try:
+        uids = [int(process.stdout.readline()) for process in (first, second)]  # type: ignore[union-attr]
+    finally:
+        first.kill()
+        second.kill()
+    assert uids[0] != uids[1] and all(uid in sandbox.UID_RANGE for uid in uids)
+
+
+@needs_root
+def test_the_uid_fallback_is_refused_where_it_could_write_the_graders_files(tmp_path: Path) -> None:
+    """A folder of the grader's that any user may write to (a report folder left mode 777, say) rules the uid out,
+    naming the folder; a staff file it can read is named in the detail."""
+    prefix = python_for_all()
+    root = Path(tempfile.mkdtemp(prefix="sandbox-uid-probe-"))
+    try:
+        root.chmod(0o755)
+        (root / "grader").mkdir()
+        (root / "grader" / "open").mkdir()
+        (root / "grader" / "open").chmod(0o777)
+        (root / "course.toml").write_text("[grading]\n")
+        script = ("import json, sys; from suite import sandbox; print(json.dumps([sandbox.probe_uid([sys.argv[1]], "
+                  "[sys.argv[2]]).detail, sandbox.probe_uid([sys.argv[3]], [sys.argv[2]]).detail]))")
+        done = subprocess.run([*prefix, sys.executable, "-c", script, str(root / "grader"), str(root / "course.toml"),
+                               str(root / "project-like")], cwd=PROJECT_ROOT, env=run_environment(),
+                              capture_output=True, text=True, timeout=300)
+        refused, accepted = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert "could write the grader's files" in refused and str(root / "grader" / "open") in refused
+    assert accepted.endswith(f"it can read {root / 'course.toml'}"), accepted
+
+
+#: Loads a submission as a uid of its own, with a memory limit, and prints how that went (run under python_for_all).
+UID_LOADER = """
+import json, sys
+from impls.registry import BackendSpecError, parse_spec
+from suite import sandbox
+from suite.backends import Limits, WorkerBackend
+from suite.outcomes import BackendError
+isolation = sandbox.probe_uid([], [])
+backend = WorkerBackend(parse_spec(f"escaper={sys.argv[1]}"), Limits(seconds=30, memory_bytes=200 * 2**20), ("cpu",),
+                        isolation=isolation)
+try:
+    backend.load()
+    print(json.dumps({"isolation": isolation.kind, "loaded": backend.version}))
+except BackendError as exc:
+    print(json.dumps({"isolation": isolation.kind, "error": str(exc), "cause": exc.cause.name}))
+except BackendSpecError as exc:  # it loaded (and offers no torch API): nothing stopped it
+    print(json.dumps({"isolation": isolation.kind, "error": str(exc), "cause": "loaded"}))
+finally:
+    backend.close()
+"""
+
+
+@needs_root
+def test_a_uid_workers_memory_counts_every_process_of_the_uid(tmp_path: Path) -> None:
+    """A submission that starts a process outside its worker's tree (a new session, its parent gone) holding 300 MB
+    is still stopped at a 200 MiB limit as the uid: every process of the uid is counted, and none is left."""
+    prefix = python_for_all()
+    root = Path(tempfile.mkdtemp(prefix="sandbox-uid-memory-"))
+    mark = f"uid-escaper-{uuid.uuid4().hex}"
+    try:
+        root.chmod(0o755)
+        (root / "escaper.py").write_text(textwrap.dedent(f"""
+            import os, subprocess, sys, time
+            __version__ = str(os.getuid())
+            code = "import os, time; os.fork() and os._exit(0); block = bytearray(300 * 2**20); time.sleep(60)"
+            subprocess.Popen([sys.executable, "-c", code, {mark!r}], start_new_session=True).wait()
+            time.sleep(20)
+        """))
+        done = subprocess.run([*prefix, sys.executable, "-c", UID_LOADER, str(root / "escaper.py")], cwd=PROJECT_ROOT,
+                              env=run_environment(), capture_output=True, text=True, timeout=300)
+        seen = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {"stderr": done.stderr}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        left = _processes_with(mark)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    assert seen.get("isolation") == "uid" and seen.get("cause") == "MEMORY", seen
+    assert left == []
