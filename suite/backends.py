@@ -169,12 +169,19 @@ def worker_context(forbidden: tuple[str, ...] = ()) -> multiprocessing.context.B
     """A forkserver context preloading what every worker needs (torch too, where installed and not ``forbidden``).
 
     The server is one per run; a grading run starts it with its forbidden
-    modules, so that no submission's worker inherits them already loaded.
+    modules, so that no submission's worker inherits them already loaded. A
+    server already running with another preload (torch, where this run forbids
+    it) is stopped, so that the next worker's start makes one with this preload.
     """
+    from multiprocessing import forkserver
+
     context = multiprocessing.get_context("forkserver")
     preload = list(worker.PRELOAD)
     if importlib.util.find_spec("torch") is not None and not forbidden_modules.matches("torch", forbidden):
         preload += worker.PRELOAD_TORCH  # 3-5 s a worker, paid once here
+    running = _server_pid()
+    if running and list(getattr(forkserver._forkserver, "_preload_modules", [])) != preload:
+        _kill_server(running)
     context.set_forkserver_preload(preload)
     return context
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from reference import data as ref
-from suite.compare import assert_close, assert_equal, assert_true, fail
+from suite.compare import assert_equal, assert_true, fail
 from suite.probes import data as probes
 from suite.strategies import seeds, shapes
 

@@ -69,3 +69,37 @@ def test_the_current_runs_variables_are_not_passed_on(monkeypatch: pytest.Monkey
     env = run_environment({"ADDED": "2"})
     assert "PYTEST_XDIST_TESTRUNUID" not in env and "PYTEST_CURRENT_TEST" not in env and "PYTEST_VERSION" not in env
     assert env["KEEP_ME"] == "1" and env["ADDED"] == "2"
+
+
+#: A project of its own: starts the suite's worker server, runs one worker from it, and says what the server is.
+SERVER_TESTS = '''
+import os
+from multiprocessing import forkserver
+from suite.backends import warm_up_workers
+
+def test_reports_its_worker_server():
+    warm_up_workers()
+    pid = forkserver._forkserver._forkserver_pid
+    command = open(f"/proc/{pid}/cmdline", "rb").read()
+    print("server", "fresh" if b"multiprocessing.forkserver import main" in command else "forked",
+          "parent-is-run", os.getppid() != pid and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1]
+          == str(os.getpid()))
+
+def test_a_run_that_forbids_torch_gets_a_server_without_it():
+    warm_up_workers(("torch",))  # as a grading run does
+    pid = forkserver._forkserver._forkserver_pid
+    command = open(f"/proc/{pid}/cmdline", "rb").read()
+    assert b"multiprocessing.forkserver import main" in command and b"'torch'" not in command
+'''
+
+
+def test_a_forked_runs_worker_server_is_forked_from_the_zygote_too(tmp_path: Path) -> None:
+    """A forked run finds its worker server already running, a child of its own forked with torch imported; a new
+    interpreter's run starts one that imports it again. Either serves workers, and a run that then forbids torch
+    (as grading does) gets a new server without it."""
+    (tmp_path / "test_server.py").write_text(SERVER_TESTS)
+    forked = pytest_run("-s", "-q", cwd=tmp_path)
+    fresh = pytest_run("-s", "-q", cwd=tmp_path, fresh=True)
+    assert "server forked parent-is-run True" in forked.stdout, forked.stdout + forked.stderr
+    assert "server fresh parent-is-run True" in fresh.stdout, fresh.stdout + fresh.stderr
+    assert forked.returncode == fresh.returncode == 0

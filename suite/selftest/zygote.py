@@ -138,6 +138,8 @@ def run(request: dict) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    if "--grade" not in request["args"]:  # a grading run's server must not have torch loaded: it starts its own
+        fork_worker_server()
     sys.path[0] = os.getcwd()  # what ``python -m`` puts first
     sys.argv = ["-m", *request["args"]]
     import atexit
@@ -159,6 +161,48 @@ def run(request: dict) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
+
+
+#: The attributes of multiprocessing's ForkServer that fork_worker_server fills in as ensure_running would (3.8-3.13;
+#: 3.14 adds an authentication key, and then the run starts its server itself, as before).
+FORKSERVER_FIELDS = {"_forkserver_address", "_forkserver_alive_fd", "_forkserver_pid", "_inherited_fds", "_lock",
+                     "_preload_modules"}
+
+
+def fork_worker_server() -> None:
+    """Fork the run's worker server (multiprocessing's forkserver) from this process, which has torch imported,
+    instead of letting the run start a new interpreter that imports it again (seconds of CPU a run).
+
+    The child runs ``multiprocessing.forkserver.main`` as the interpreter ensure_running starts would, with the
+    preload the suite's worker_context asks for; the run's forkserver object is given its address, pipe and pid,
+    so the run finds it running (it is the run's child: a dead one is seen and started again the usual way).
+    Only where the worker's module came with the preload and the forkserver has the fields this version knows.
+    """
+    from multiprocessing import connection, forkserver, util
+
+    worker = sys.modules.get("suite.worker")
+    server = forkserver._forkserver
+    if worker is None or set(vars(server)) != FORKSERVER_FIELDS or server._forkserver_pid is not None:
+        return
+    preload = [*worker.PRELOAD, *(worker.PRELOAD_TORCH if "torch" in sys.modules else ())]
+    listener = socket.socket(socket.AF_UNIX)
+    address = connection.arbitrary_address("AF_UNIX")
+    listener.bind(address)
+    if not util.is_abstract_socket_namespace(address):
+        os.chmod(address, 0o600)
+    listener.listen()
+    alive_r, alive_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(alive_w)
+        try:
+            forkserver.main(listener.fileno(), alive_r, preload)
+        finally:
+            os._exit(0)
+    listener.close()
+    os.close(alive_r)
+    server._forkserver_address, server._forkserver_alive_fd, server._forkserver_pid = address, alive_w, pid
+    server._preload_modules = preload
 
 
 def main() -> None:
