@@ -648,7 +648,7 @@ class ProbeRunner:
         self.backend = backend
         self.device = device
         self.last_call: tuple[Probe, dict[str, Any]] | None = None
-        self.last_printed: str | None = None  # what print() shows of the last call's result (None: it raised)
+        self._last_encoded: bytes | None = None  # the last call's result as the codec wrote it (None: it raised)
 
     def __repr__(self) -> str:
         """``run(torch-cpu)``: how hypothesis's failing-example report shows the fixture."""
@@ -662,7 +662,13 @@ class ProbeRunner:
     def __call__(self, probe: Probe, /, **kwargs: Any) -> Any:
         """Run ``probe(T, device, **kwargs)`` on this backend and return its plain-data result."""
         __tracebackhide__ = True
-        self.last_call, self.last_printed = (probe, kwargs), None
+        self.last_call, self._last_encoded = (probe, kwargs), None
         value = self.backend.call(probe, self.device, kwargs)
-        self.last_printed = str(value)
+        self._last_encoded = codec.dumps(value)  # kept as bytes: the test may change the value; a str costs more
         return value
+
+    @property
+    def last_printed(self) -> str | None:
+        """What print() shows of the last call's result, as it was returned (None: it raised); made when a report
+        asks, since printing arrays costs more than the call itself on most passing tests."""
+        return None if self._last_encoded is None else str(codec.loads(self._last_encoded))

@@ -403,7 +403,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if text:
             report.sections.append(("reproduce", text))
             fields["snippet"] = text
-            fields["printed"] = runner.last_printed or "" if runner is not None else ""
+            fields["printed"] = runner.last_printed or ""
     setattr(report, OUTCOME, outcome.value)
     if marker is not None:
         behaviour = BEHAVIOURS[marker.args[0]]
