@@ -16,7 +16,7 @@ import pytest
 
 from impls.registry import BackendSpecError
 from reference.behaviours import BEHAVIOURS, FAMILIES
-from suite import PROJECT_ROOT
+from suite import PROJECT_ROOT, parallel
 from suite.activation import add_ini, requested
 from suite.backends import Limits, ProbeRunner, start_worker_server
 from suite.known_failures import KnownFailures
@@ -73,6 +73,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "print, per behaviour, what it has and lacks and how many behaviours it can attempt")
     group.addoption("--max-examples", type=int, metavar="N",
                     help="hypothesis examples per property test (default: the profile's, 25 under 'ci')")
+
+
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """This project's own plain run: put pytest-xdist's workers in its arguments before they are parsed (suite/parallel.py)."""
+    added = parallel.added_arguments(early_config, early_config.known_args_namespace)
+    if added:
+        args[:0] = added
+        early_config.stash[parallel.WORKERS_ADDED] = added[1]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -255,7 +263,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash.get(STATE, None)
     if state is None:
         return []
-    lines = []
+    lines = parallel.header(config)
     for backend in state.backends.values():
         if xdist_controller(config):
             lines.append(f"backend {backend.label}: [{'built-in' if backend.spec.builtin else backend.spec.target}]; "
