@@ -621,7 +621,9 @@ class WorkerBackend(Backend):
             except (ProcessLookupError, PermissionError):
                 pass
             self._process.kill()
-            self._process.join(5)
+            # Its exit status comes from the worker server: a stopped server never sends it, so do not wait 5 s for it.
+            server = _server_pid()
+            self._process.join(0.2 if server and _stopped(server) else 5)
         self._process = None
         if self._conn is not None:
             self._conn.close()
