@@ -32,7 +32,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from suite import PROJECT_ROOT
 from suite.cli import prog
@@ -187,6 +187,20 @@ def profile_table(timing: Timing, top: int = 12) -> str:
     return "\n".join(lines)
 
 
+def conditions(environ: Mapping[str, str] | None = None) -> str:
+    """One line on what the figures depend on besides the code: the cores, and whether compiled bytecode is kept.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (as on some CI images and sandboxes),
+    no run writes ``__pycache__``: every interpreter compiles the project's
+    modules again and pytest rewrites every test module's assertions again,
+    about a second a run here.
+    """
+    environ = os.environ if environ is None else environ
+    bytecode = ("not kept (PYTHONDONTWRITEBYTECODE is set: each run compiles the project's modules again)"
+                if environ.get("PYTHONDONTWRITEBYTECODE") else "kept in __pycache__ after the first run")
+    return f"{os.cpu_count()} cores; compiled bytecode {bytecode}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Time the runs, print the tables; exit 0 when every goal holds."""
     parser = argparse.ArgumentParser(prog=prog("suite.speed"), description=__doc__.splitlines()[0])
@@ -210,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"timing {len(runs)} runs, {options.repeat} passes each, on {os.cpu_count()} cores", file=sys.stderr)
     projects = [folder.resolve() for folder in options.project] or [PROJECT_ROOT]
     timings = measure(runs, options.repeat, options.profile, projects)
+    print(conditions())
+    print()
     print(table(timings))
     for timing in timings:
         if timing.profile:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from suite import PROJECT_ROOT
-from suite.speed import RUNS, Run, Timing, area, goal_of, medians_of, profile_table, seconds_by_area, table
+from suite.speed import RUNS, Run, Timing, area, conditions, goal_of, medians_of, profile_table, seconds_by_area, table
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="4">
@@ -62,3 +62,9 @@ def test_a_profile_of_a_run_spread_over_workers_says_its_seconds_add_up_over_the
     assert "spread over pytest-xdist's workers" in profile_table(timing)
     timing.profile["tests in a"] = 3.0
     assert "spread over" not in profile_table(timing)
+
+
+def test_the_conditions_line_says_whether_bytecode_is_kept() -> None:
+    """PYTHONDONTWRITEBYTECODE makes every run compile the project again: the figures' heading says which held."""
+    assert "not kept (PYTHONDONTWRITEBYTECODE is set" in conditions({"PYTHONDONTWRITEBYTECODE": "1"})
+    assert "kept in __pycache__" in conditions({}) and "not kept" not in conditions({})
