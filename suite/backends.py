@@ -273,23 +273,6 @@ def start_within(process: multiprocessing.process.BaseProcess, seconds: float, d
         raise BackendError(f"the worker could not be started while {doing}: {failure[0]}", Cause.CRASH)
 
 
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its live descendants, from /proc (the first is ``pid`` itself)."""
-    tree, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        if current in tree:
-            continue
-        tree.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as f:
-                    pending.extend(int(child) for child in f.read().split())
-        except (OSError, ValueError):
-            continue
-    return tree
-
-
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process, from /proc (0 where that cannot be read)."""
     try:
@@ -453,8 +436,8 @@ class WorkerBackend(Backend):
             now = time.monotonic()
             if now - self._uid_scanned[0] > UID_SCAN_SECONDS:
                 self._uid_scanned = (now, sandbox.uid_processes(self.uid))
-            return list(dict.fromkeys([*process_tree(pid), *self._uid_scanned[1]])) if pid else []
-        return process_tree(pid) if self.sandboxed and pid else [pid]
+            return list(dict.fromkeys([*sandbox.process_tree(pid), *self._uid_scanned[1]])) if pid else []
+        return sandbox.process_tree(pid) if self.sandboxed and pid else [pid]
 
     def _private_files_bytes(self, inside: list[int]) -> int:
         """Bytes of files in the sandbox's private tmpfs folders, read through a sandboxed process's root (0 if none)."""

@@ -311,6 +311,31 @@ def test_the_sandbox_command_writes_only_the_output_file(tmp_path: Path) -> None
     assert str(PROJECT_ROOT) not in [argv[i + 1] for i, arg in enumerate(argv) if arg == "--ro-bind"]
 
 
+@needs_sandbox
+@pytest.mark.skipif(FOUND.kind != "bubblewrap", reason="this checks bwrap's own process tree")
+def test_a_killed_sandbox_has_no_process_left_running_once_joined(tmp_path: Path) -> None:
+    """kill() and join() end every process of the sandbox, not only bwrap: none is left for the grader's final sweep
+    (which would note it as the submission's doing), however late the kernel ends bwrap's child."""
+    (tmp_path / "own").mkdir()
+    script = tmp_path / "own" / "sleeper.py"
+    script.write_text("import os, time\nos.fork()\ntime.sleep(60)\n")
+    output = tmp_path / "output.log"
+    output.touch()
+    argv = sandbox.command([sys.executable, str(script)], own=str(script.parent), private=[str(tmp_path / "private")],
+                           writable_files=[str(output)], workdir=str(tmp_path / "private"))
+    for _ in range(5):
+        process = sandbox.SandboxedProcess(argv, pass_fds=(), output_path=str(output))
+        process.start()
+        deadline = time.monotonic() + 20
+        while len(sandbox.process_tree(process.pid or 0)) < 4 and time.monotonic() < deadline:  # bwrap, its child, 2
+            time.sleep(0.01)
+        tree = sandbox.process_tree(process.pid or 0)
+        assert len(tree) == 4, output.read_text()
+        process.kill()
+        process.join(5)
+        assert [pid for pid in tree if sandbox.running(pid)] == []
+
+
 def test_a_required_sandbox_that_cannot_be_had_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """isolation = "bubblewrap" (or "uid") where it is refused: a usage error that says what to do; "auto" falls back
     to the uid, and grades without either where neither can be had, saying why for both."""
