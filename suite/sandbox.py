@@ -254,10 +254,11 @@ def uid_processes(uid: int) -> list[int]:
     return found
 
 
-def end_uid_processes(uid: int, rounds: int = 50) -> None:
-    """SIGKILL every process of ``uid``, again while any is left (one may fork while the others die)."""
+def end_uid_processes(uid: int, rounds: int = 400) -> None:
+    """SIGKILL every process of ``uid``, again while any still runs (one may fork while the others die), and return
+    once none does (a zombie, ended but not yet reaped, is not waited for)."""
     for _ in range(rounds):
-        pids = [pid for pid in uid_processes(uid) if pid != os.getpid()]
+        pids = [pid for pid in uid_processes(uid) if pid != os.getpid() and running(pid)]
         if not pids:
             return
         for pid in pids:
@@ -265,6 +266,7 @@ def end_uid_processes(uid: int, rounds: int = 50) -> None:
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        time.sleep(0.005)
 
 
 def remove_uid_files(uid: int, folders: Sequence[str] = SHARED_TEMPORARY) -> None:

@@ -396,6 +396,26 @@ def test_the_uid_leaves_no_file_where_any_user_may_write(tmp_path: Path) -> None
 
 
 @needs_root
+def test_ending_a_uids_processes_returns_once_none_of_them_runs() -> None:
+    """end_uid_processes returns only when no process of the uid still runs, the children of a shell included."""
+    uid = sandbox.lease_uid()
+    assert uid is not None
+    shells = [subprocess.Popen(["/bin/sh", "-c", "sleep 60 & sleep 60 & wait"], user=uid, group=uid, extra_groups=[],
+                               cwd="/", stdin=subprocess.DEVNULL) for _ in range(3)]
+    try:
+        deadline = time.monotonic() + 20
+        while len([pid for pid in sandbox.uid_processes(uid) if sandbox.running(pid)]) < 9:
+            assert time.monotonic() < deadline, "the uid's 9 processes did not start"
+            time.sleep(0.01)
+        sandbox.end_uid_processes(uid)
+        assert [pid for pid in sandbox.uid_processes(uid) if sandbox.running(pid)] == []
+    finally:
+        for shell in shells:
+            shell.kill()
+            shell.wait()
+
+
+@needs_root
 def test_two_graders_lease_two_uids() -> None:
     """Each grading process holds a uid of its own while it lives: two at once never share one."""
     hold = "from suite import sandbox; import sys, time; print(sandbox.lease_uid(), flush=True); time.sleep(3)"
