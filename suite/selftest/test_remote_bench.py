@@ -33,11 +33,17 @@ def test_a_plain_run_calls_the_body_once_untimed() -> None:
 
 @pytest.fixture(scope="module")
 def side_by_side(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Time mm on the numpy backend in the pytest process and the same backend in a worker, in one run."""
+    """Time mm on the numpy backend in the pytest process and the same backend in a worker, in one run.
+
+    BLAS runs one thread in both (a new interpreter, so that the variable is read when numpy loads): with its
+    default two, a neighbour on the other core (the plain run's other pytest-xdist worker) halves the speed of
+    whichever side it overlaps, and the pair measured 2.2x apart in one such run.
+    """
     report = tmp_path_factory.mktemp("remote") / "report"
     done = pytest_run("--backend", "numpy", "--backend", f"iso={PROJECT_ROOT / 'impls' / 'numpy_backend'}",
                       "-m", "benchmark", "--benchmark-only", "-k", "test_bench_mm", "--device", "cpu",
-                      "--benchmark-max-time", "0.1", "--baseline", "numpy-cpu", "--report-dir", str(report))
+                      "--benchmark-max-time", "0.4", "--baseline", "numpy-cpu", "--report-dir", str(report),
+                      env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}, fresh=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     return report
 
@@ -54,7 +60,12 @@ def test_the_workers_rounds_reach_the_benchmark_tables(side_by_side: Path) -> No
 
 
 def test_the_same_backend_times_alike_in_a_worker(side_by_side: Path) -> None:
-    """At the largest size (milliseconds a call) the worker's median is within 1.5x of the in-process one."""
+    """At the largest size (milliseconds a call) the worker's fastest round is within 1.5x of the in-process one.
+
+    The fastest round, not the median: load from elsewhere only ever adds time, so the minimum is what the two
+    sides' own cost shows through (timeit's advice), while a worker that timed more than the call (its inputs'
+    set-up, the pipe) is slower in every round.
+    """
     frame = pd.read_csv(side_by_side / "benchmarks.csv")
-    largest = frame[frame["size"] == frame["size"].max()].set_index("backend")["median_s"]
+    largest = frame[frame["size"] == frame["size"].max()].set_index("backend")["min_s"]
     assert 1 / 1.5 < largest["iso"] / largest["numpy"] < 1.5, largest.to_dict()
