@@ -8,7 +8,9 @@ whose rootdir is elsewhere (a backend path outside the project) behaves the same
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -197,8 +199,35 @@ def _collect_the_suite_from_anywhere(config: pytest.Config) -> None:
     config.args[:] = [str(PROJECT_ROOT / "suite" / "conformance"), str(PROJECT_ROOT / "suite" / "benchmarks")]
 
 
+#: Third-party packages the suite imports whose own asserts need no pytest messages (hypothesis, its numpy strategies).
+UNREWRITTEN = ("hypothesis", "hypothesis.strategies", "hypothesis.extra.numpy")
+
+
+def import_unrewritten(names: tuple[str, ...] = UNREWRITTEN) -> None:
+    """Import third-party packages with pytest's assert-rewriting hook set aside, as Python itself would import them.
+
+    pytest marks every plugin's package for rewriting, hypothesis's among
+    them, so each run parses, rewrites and compiles its 75 modules again
+    wherever the rewritten bytecode cannot be cached (``PYTHONDONTWRITEBYTECODE``):
+    0.5-0.9 s of every start measured here, for messages on hypothesis's
+    internal asserts that no test reads. The suite's test modules are still
+    rewritten. Names already imported (a forked self-test run's) are left as they are.
+    """
+    if all(name in sys.modules for name in names):
+        return
+    hooks = [finder for finder in sys.meta_path if type(finder).__name__ == "AssertionRewritingHook"]
+    for hook in hooks:
+        sys.meta_path.remove(hook)
+    try:
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        sys.meta_path[:0] = hooks
+
+
 def _register_hypothesis_profiles(config: pytest.Config) -> None:
     """Profiles ``ci`` (the default: derandomised, repeatable), ``dev`` and ``thorough``."""
+    import_unrewritten()
     from hypothesis import HealthCheck, Phase, settings
 
     common = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
