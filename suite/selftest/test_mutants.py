@@ -18,20 +18,17 @@ import json
 import os
 import subprocess
 import sys
-import contextlib
-import io
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pandas as pd
 import pytest
 
-from suite.backends import worker_context
-
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT
 from suite.selftest.runs import pytest_run
+from suite.selftest.snippets import run_snippets
 from suite.mutants import Mutant, discover
 
 CONFORMANCE_DIR = PROJECT_ROOT / "suite" / "conformance"
@@ -140,38 +137,6 @@ def test_subtle_mutant_passes_the_document_examples(mutant: Mutant, family_runs)
     assert wrong.empty, (f"{mutant.label} is marked SUBTLE but fails the document examples of {mutant.breaks}:\n"
                          f"{wrong[['test', 'outcome']].to_string(index=False)}")
     assert (mine["outcome"] == "passed").any(), f"{mutant.label} is marked SUBTLE but passes no test of {mutant.breaks}"
-
-
-def _snippet_child(conn: Any, text: str) -> None:
-    """In a fresh process at the project root: run the snippet as pasted, send back what it printed and how it ended."""
-    os.chdir(PROJECT_ROOT)
-    printed = io.StringIO()
-    error = ""
-    try:
-        with contextlib.redirect_stdout(printed):
-            exec(compile(text, "<snippet>", "exec"), {"__name__": "__main__"})  # noqa: S102 - the snippet under test
-    except BaseException as exc:  # noqa: BLE001 - reported to the test
-        error = f"{type(exc).__name__}: {exc}"
-    conn.send((printed.getvalue(), error))
-
-
-def run_snippets(texts: list[str], timeout: float = 60.0) -> list[tuple[str, str]]:
-    """(printed, error) of each snippet, each in its own non-daemonic process (DataLoader workers may start), two at once."""
-    context = worker_context()
-    results: list[tuple[str, str]] = []
-    width = os.cpu_count() or 1
-    for start in range(0, len(texts), width):
-        running = []
-        for text in texts[start:start + width]:
-            parent, child = context.Pipe()
-            process = context.Process(target=_snippet_child, args=(child, text), daemon=False)
-            process.start()
-            running.append((process, parent))
-        for process, parent in running:
-            results.append(parent.recv() if parent.poll(timeout) else ("", "the snippet did not finish"))
-            process.join(5)
-            process.kill()
-    return results
 
 
 @pytest.mark.parametrize("family", sorted({m.family for m in MUTANTS}))
