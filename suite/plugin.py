@@ -21,6 +21,7 @@ from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT, parallel
 from suite.activation import add_ini, requested
 from suite.backends import Limits, ProbeRunner, start_worker_server
+from suite.heap import freeze_survivors
 from suite.known_failures import KnownFailures
 from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
 from suite.repro import snippet
@@ -138,6 +139,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     state.bench_only = bench_only
     config.stash[STATE] = state
+    freeze_survivors()  # the libraries and backends just imported live to the end: no collection walks them again
 
 
 def xdist_controller(config: pytest.Config) -> bool:
@@ -380,6 +382,8 @@ def pytest_collection_modifyitems_count(config: pytest.Config, items: list[pytes
 def pytest_collection_finish(session: pytest.Session) -> None:
     """With --backend and not one conformance test collected (a run from another folder): say what to do."""
     state = session.config.stash.get(STATE, None)
+    if state is not None:
+        freeze_survivors()  # nor the collected tests
     if state is None or not state.explicit or session.config.stash.get(COLLECTED, 0) or xdist_controller(session.config):
         return
     writer = session.config.pluginmanager.get_plugin("terminalreporter")
