@@ -173,3 +173,19 @@ def test_the_agreement_scripts_cases_are_benchmarks_the_suite_runs() -> None:
 
     for name, size in (*DEFAULT_CASES, *QUICK_CASES):
         assert size in sizes(name), f"{name} has no size {size}; its sizes are {sizes(name)}"
+
+
+def test_synthetic_samples_are_drawn_once_per_count_and_cannot_be_written() -> None:
+    """The DataLoader and training benchmarks' MNIST-shaped samples: one read-only draw per count, the same values."""
+    from suite.benchmarks.workloads import _mnist_like
+
+    images, targets = _mnist_like(600)
+    again = _mnist_like(600)
+    assert again[0] is images and again[1] is targets
+    assert images.shape == (600, 28, 28) and targets.shape == (600, 10) and (targets.sum(axis=1) == 1).all()
+    assert not images.flags.writeable and not targets.flags.writeable
+    with pytest.raises(ValueError):
+        images[0, 0, 0] = 1.0
+    _mnist_like.cache_clear()
+    redrawn, _ = _mnist_like(600)
+    assert redrawn is not images and (redrawn == images).all()
