@@ -79,11 +79,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    """This project's own plain run: put pytest-xdist's workers in its arguments before they are parsed (suite/parallel.py)."""
-    added = parallel.added_arguments(early_config, early_config.known_args_namespace)
-    if added:
-        args[:0] = added
-        early_config.stash[parallel.WORKERS_ADDED] = added[1]
+    """This project's plain run, a built-in backend's whole suite: put pytest-xdist's workers in their arguments (suite/parallel.py)."""
+    spread = parallel.plan(early_config, early_config.known_args_namespace)
+    if spread is not None:
+        args[:0] = spread.arguments()
+        early_config.stash[parallel.WORKERS_ADDED] = spread
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -520,7 +520,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.section("known failures", sep="-")
         for line in state.known.summary_lines():
             terminalreporter.write_line(line)
-    missing = [r for r in state.records if r.outcome == Outcome.MISSING.value and not r.known]
+    order = {behaviour_id: index for index, behaviour_id in enumerate(BEHAVIOURS)}
+    # Catalogue order (T, V, L, A, M, O, D), then by test: the same lines and files whatever order the tests ran in (xdist).
+    records = sorted(state.records, key=lambda r: (order[r.behaviour], r.test, r.backend, r.device))
+    missing = [r for r in records if r.outcome == Outcome.MISSING.value and not r.known]
     if missing:
         terminalreporter.section("missing API", sep="-")
         for record in missing:
@@ -537,9 +540,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(f"{target}: " + ", ".join(f"{n} {outcome}" for outcome, n in row.items() if n))
 
     titles = {behaviour_id: entry.title for behaviour_id, entry in BEHAVIOURS.items()}
-    order = {behaviour_id: index for index, behaviour_id in enumerate(BEHAVIOURS)}
-    # Catalogue order (T, V, L, A, M, O, D), then by test: the same files whatever order the tests ran in (xdist).
-    records = sorted(state.records, key=lambda r: (order[r.behaviour], r.test, r.backend, r.device))
     paths = write_conformance([r.as_dict() for r in records], state.report_dir, titles)
     paths.append(write_report_html(state.report_dir, titles))  # written again by grading and benchmarks, with theirs
     terminalreporter.section("conformance report", sep="-")

@@ -1,9 +1,12 @@
-"""When a run is spread over the cores (suite/parallel.py): this project's plain ``pytest``, and nothing else."""
+"""When a run is spread over the cores (suite/parallel.py): this project's plain ``pytest`` and a built-in backend's whole suite."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -25,7 +28,9 @@ def namespace(**options: object) -> argparse.Namespace:
     """Parsed options as pytest's early parse leaves them, with ``options`` set."""
     defaults = {"file_or_dir": [], "numprocesses": None, "dist": "no", "tx": [], "collectonly": False, "help": False,
                 "version": False, "usepdb": False, "markers": False, "showfixtures": False,
-                "show_fixtures_per_test": False, "benchmark_only": False, "benchmark_json": None}
+                "show_fixtures_per_test": False, "benchmark_only": False, "benchmark_json": None, "trace": False,
+                "stepwise": False, "stepwise_skip": False, "capture": "fd", "backend": [], "isolate": "auto",
+                "markexpr": "", "keyword": ""}
     return argparse.Namespace(**(defaults | options))
 
 
@@ -44,30 +49,57 @@ def test_the_projects_plain_run_gets_a_worker_per_core() -> None:
     assert added_arguments(config(("--report-dir", "r", "--device=cpu")), namespace()) == ["-n", "2", "--dist", "loadfile"]
 
 
+def test_a_built_in_backends_whole_suite_gets_a_worker_per_core_up_to_four(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pytest --backend torch`` (or numpy, or both, kept in this process): -n <cores, at most 4> --dist worksteal."""
+    assert added_arguments(config(("--backend", "torch")), namespace(backend=["torch"])) == ["-n", "2", "--dist", "worksteal"]
+    both = config(("--backend=numpy", "--backend", "torch", "--isolate", "never"))
+    assert added_arguments(both, namespace(backend=["numpy", "torch"], isolate="never")) == ["-n", "2", "--dist", "worksteal"]
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+    assert added_arguments(config(("--backend", "numpy")), namespace(backend=["numpy"])) == ["-n", "4", "--dist", "worksteal"]
+    assert added_arguments(config(), namespace()) == ["-n", "16", "--dist", "loadfile"]  # the plain run: every core
+
+
 @pytest.mark.parametrize("case, args, options", [
     ("a test path", ("suite/selftest/test_codec.py",), {"file_or_dir": ["suite/selftest/test_codec.py"]}),
     ("-n given", ("-n", "0"), {"numprocesses": 0}),
     ("--dist given", ("--dist", "load"), {"dist": "load"}),
-    ("a backend", ("--backend", "torch"), {}),
     ("grading", ("--grade",), {}),
-    ("--contract", ("--contract", "--backend=numpy"), {}),
+    ("--contract", ("--contract", "--backend=numpy"), {"backend": ["numpy"]}),
     ("collect only", ("--collect-only",), {"collectonly": True}),
     ("help", ("--help",), {"help": True}),
     ("pdb", ("--pdb",), {"usepdb": True}),
+    ("trace", ("--trace",), {"trace": True}),
+    ("stepwise", ("--sw",), {"stepwise": True}),
+    ("no capture", ("-s",), {"capture": "no"}),
     ("a timed benchmark run", ("--benchmark-only",), {"benchmark_only": True}),
     ("benchmark json", ("--benchmark-json=x.json",), {"benchmark_json": "x.json"}),
+    ("a backend's test path", ("--backend", "torch", "suite/conformance"),
+     {"backend": ["torch"], "file_or_dir": ["suite/conformance"]}),
+    ("a backend's -m selection", ("--backend", "torch", "-m", "views"), {"backend": ["torch"], "markexpr": "views"}),
+    ("a backend's -k selection", ("--backend", "torch", "-k", "squeeze"), {"backend": ["torch"], "keyword": "squeeze"}),
+    ("a built-in in a worker", ("--backend", "torch", "--isolate", "always"), {"backend": ["torch"], "isolate": "always"}),
+    ("a backend file", ("--backend", "mytorch.py"), {"backend": ["mytorch.py"]}),
+    ("a file beside a built-in", ("--backend", "torch", "--backend", "mytorch.py"), {"backend": ["torch", "mytorch.py"]}),
+    ("a module", ("--backend", "no.such.module"), {"backend": ["no.such.module"]}),
+    ("a bad spec", ("--backend", "=",), {"backend": ["="]}),
 ])
 def test_any_other_run_is_left_as_typed(case: str, args: tuple[str, ...], options: dict) -> None:
-    """A test path, pytest-xdist's own options, the suite's options, collect-only, help, pdb, timings: nothing added."""
+    """A test path, xdist's options, grading, a contract, -s, pdb, timings, a selection, a backend of one's own: as typed."""
     assert added_arguments(config(args), namespace(**options)) == [], case
+
+
+def test_a_built_in_that_is_not_installed_runs_as_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--backend torch`` where torch cannot be imported: one process, whose start says so in one line."""
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *rest: None)
+    assert added_arguments(config(("--backend", "torch")), namespace(backend=["torch"])) == []
 
 
 def test_elsewhere_without_xdist_on_one_core_or_inside_a_worker_nothing_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another project's run, ``-p no:xdist``, a one-core machine, an xdist worker's own start: nothing added."""
     assert added_arguments(config(ini=False), namespace()) == []
     assert added_arguments(config(xdist=False), namespace()) == []
-    monkeypatch.setenv("PYTEST_ADDOPTS", "--backend numpy")
-    assert added_arguments(config(), namespace()) == []
+    monkeypatch.setenv("PYTEST_ADDOPTS", "--backend numpy.py")
+    assert added_arguments(config(), namespace(backend=["numpy.py"])) == []
     monkeypatch.delenv("PYTEST_ADDOPTS")
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
     assert added_arguments(config(), namespace()) == []
@@ -86,3 +118,20 @@ def test_a_plain_run_at_the_root_says_it_is_spread_over_the_workers() -> None:
     if cores > 1:
         assert f"tests spread over {cores} pytest-xdist workers" in done.stdout and f"created: {cores}/{cores} workers" in done.stdout
     assert "1 passed" in done.stdout.splitlines()[-1]
+
+
+def test_a_built_in_backends_run_is_spread_and_its_report_holds_every_test(tmp_path: Path) -> None:
+    """A real ``pytest --backend numpy`` (benchmarks and DataLoader tests deselected, 2 examples): workers, header, report."""
+    from suite.selftest.runs import pytest_run
+
+    done = pytest_run("--backend", "numpy", "--deselect", "suite/benchmarks", "--deselect", "suite/conformance/test_data.py",
+                      "--max-examples", "2", "--report-dir", str(tmp_path / "r"))
+    cores = min(os.cpu_count() or 1, 4)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    if cores > 1:
+        assert (f"tests spread over {cores} pytest-xdist workers (a built-in backend's whole suite; -n 0 runs them in one "
+                f"process)") in done.stdout and f"created: {cores}/{cores} workers" in done.stdout
+    counts = dict((word, int(number)) for number, word in re.findall(r"(\d+) (passed|skipped)", done.stdout.splitlines()[-1]))
+    records = json.loads((tmp_path / "r" / "conformance.json").read_text())
+    assert counts["passed"] > 100 and len(records) == counts["passed"] + counts["skipped"]
+    assert len({record["test"] for record in records}) == len(records)
