@@ -15,23 +15,24 @@ batch, the mutant families), made once per worker that needs it. (Measured
 against ``loadgroup`` with the conformance tests spread one by one, loadfile
 was faster: 246 s against 360 s, the serial run 390 s; see the README.)
 
-A backend's whole suite, ``pytest --backend torch`` (any ``--backend`` options,
-each a built-in backend loaded in the test process), gets ``-n <cores, at most
-4> --dist worksteal``: its tests share no fixture, every worker loads the
-backend itself, and a worker that runs out of tests takes some of the
-other's, which evens out the few long ones (a DataLoader epoch with
-workers, 1.5 s, beside tests of milliseconds): 9.0-9.4 s against 9.8-10.5 s
-for ``--dist load``, alternating four times here. Only built-ins: a backend in a worker process already runs
-its calls on another core, and one that does not load must stop the run with
-one line, which a built-in that is importable here does not need to be
-checked for. A selection (``-m``, ``-k``) runs as typed: its few tests would
-wait on the workers' start.
+A backend's whole suite, ``pytest --backend torch`` (any ``--backend``
+options, each a built-in backend loaded in the test process), in this
+project or from any other folder (naming a backend asks for the suite),
+gets ``-n <cores, at most 4> --dist worksteal``: its tests share no fixture,
+every worker loads the backend itself, and a worker that runs out of tests
+takes some of the other's, which evens out the few long ones (a DataLoader
+epoch with workers, 1.5 s, beside tests of milliseconds): 9.0-9.4 s against
+9.8-10.5 s for ``--dist load``, alternating four times here. Only built-ins:
+a backend in a worker process already runs its calls on another core, and
+one that does not load must stop the run with one line (a built-in that is
+importable here loads). A selection (``-m``, ``-k``) runs as typed: its few
+tests would wait on the workers' start.
 
 Everything else runs as typed: a test path, ``-n 0`` (one process),
 ``-p no:xdist``, ``-s`` (pytest-xdist shows no output of a test), a timed
 benchmark run (timings are taken serially), ``--collect-only``, ``--pdb``,
-``--stepwise``, grading, a contract check, a backend of the user's own, an
-installed plugin in another project.
+``--stepwise``, grading, a contract check, a backend of the user's own, another
+project's plain run with the plugin installed.
 """
 
 from __future__ import annotations
@@ -84,11 +85,6 @@ def plan(config: pytest.Config, namespace: argparse.Namespace) -> Spread | None:
     cores = os.cpu_count() or 1
     if cores < 2 or "PYTEST_XDIST_WORKER" in os.environ or not config.pluginmanager.hasplugin("xdist"):
         return None
-    try:
-        if not config.getini(INI_NAME):
-            return None
-    except ValueError:
-        return None
     if getattr(namespace, "file_or_dir", None) or getattr(namespace, "numprocesses", None) is not None:
         return None
     if getattr(namespace, "dist", "no") != "no" or getattr(namespace, "tx", None):
@@ -98,10 +94,18 @@ def plan(config: pytest.Config, namespace: argparse.Namespace) -> Spread | None:
     words = [*map(str, config.invocation_params.args), *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
     named = {word.split("=", 1)[0] for word in words} & set(OWN_RUNS)
     if not named:
-        return Spread(cores, "loadfile", "this project's plain run")
+        return Spread(cores, "loadfile", "this project's plain run") if projects_ini(config) else None
     if named == {"--backend"} and builtin_suite_run(namespace):
         return Spread(min(cores, BACKEND_RUN_WORKERS), "worksteal", "a built-in backend's whole suite")
     return None
+
+
+def projects_ini(config: pytest.Config) -> bool:
+    """True where the ini file says ``torch_conformance = true``: this project, not another that has the plugin installed."""
+    try:
+        return bool(config.getini(INI_NAME))
+    except ValueError:
+        return False
 
 
 def builtin_suite_run(namespace: argparse.Namespace) -> bool:

@@ -97,6 +97,8 @@ def test_a_built_in_that_is_not_installed_runs_as_typed(monkeypatch: pytest.Monk
 def test_elsewhere_without_xdist_on_one_core_or_inside_a_worker_nothing_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another project's run, ``-p no:xdist``, a one-core machine, an xdist worker's own start: nothing added."""
     assert added_arguments(config(ini=False), namespace()) == []
+    elsewhere = config(("--backend", "numpy"), ini=False)  # but a built-in's whole suite, asked for from any folder
+    assert added_arguments(elsewhere, namespace(backend=["numpy"])) == ["-n", "2", "--dist", "worksteal"]
     assert added_arguments(config(xdist=False), namespace()) == []
     monkeypatch.setenv("PYTEST_ADDOPTS", "--backend numpy.py")
     assert added_arguments(config(), namespace(backend=["numpy.py"])) == []
