@@ -469,12 +469,19 @@ class SandboxedProcess:
             end_uid_processes(self.uid)
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for bwrap, and every process of the sandbox it was killed with, to end (at most ``timeout`` seconds)."""
+        """Wait for bwrap, and every process of its sandbox, to end (at most ``timeout`` seconds).
+
+        The sandbox's processes are those kill() found, or, for a worker ending by itself (asked to stop), those
+        running when the wait began: once bwrap has ended they are no longer its children (the grader, as
+        subreaper, adopts them) and end a moment later, of its death. Under load that moment was long enough for
+        the grader's final sweep to find bwrap's child still running and note it as the submission's doing.
+        """
         if self._popen is not None:
             deadline = time.monotonic() + (5 if timeout is None else timeout)
+            inside = self._killed[1:] or (process_tree(self._popen.pid)[1:] if self._popen.poll() is None else [])
             try:
                 self._popen.wait(timeout)
             except subprocess.TimeoutExpired:
                 pass
-            while any(running(pid) for pid in self._killed[1:]) and time.monotonic() < deadline:
+            while any(running(pid) for pid in inside) and time.monotonic() < deadline:
                 time.sleep(0.005)

@@ -86,6 +86,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def _tests(graded: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
     """One submission's Gradescope tests, by number."""
     data = json.loads((graded["grades"] / name / "results.json").read_text())
+    done = graded["done"]
+    assert all("number" in test for test in data["tests"]), f"the grading run did not grade {name}:\n" + \
+        done.stdout[-3000:] + done.stderr[-2000:]
     return {test["number"]: test for test in data["tests"]}
 
 

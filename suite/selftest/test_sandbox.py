@@ -336,6 +336,22 @@ def test_a_killed_sandbox_has_no_process_left_running_once_joined(tmp_path: Path
         assert [pid for pid in tree if sandbox.running(pid)] == []
 
 
+def test_a_sandbox_that_ends_by_itself_is_joined_only_once_its_processes_have_ended(tmp_path: Path) -> None:
+    """A worker asked to stop ends on its own: join() waits for what ran inside too, not only for its first process
+    (bwrap's child outlives bwrap by a moment; here a shell's background sleep outlives the shell by 0.7 s)."""
+    output = tmp_path / "output.log"
+    output.touch()
+    process = sandbox.SandboxedProcess(["sh", "-c", "sleep 1 & sleep 0.3"], pass_fds=(), output_path=str(output))
+    process.start()
+    deadline = time.monotonic() + 5
+    while len(sandbox.process_tree(process.pid or 0)) < 3 and time.monotonic() < deadline:  # sh and its two sleeps
+        time.sleep(0.01)
+    tree = sandbox.process_tree(process.pid or 0)
+    assert len(tree) == 3
+    process.join(5)
+    assert not process.is_alive() and [pid for pid in tree if sandbox.running(pid)] == []
+
+
 def test_a_required_sandbox_that_cannot_be_had_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """isolation = "bubblewrap" (or "uid") where it is refused: a usage error that says what to do; "auto" falls back
     to the uid, and grades without either where neither can be had, saying why for both."""
