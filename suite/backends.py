@@ -396,7 +396,8 @@ class WorkerBackend(Backend):
         if self.uid is None:
             process = sandbox.SandboxedProcess(sandbox.command(
                 argv, own=sandbox.submission_folder(self.spec.kind, self.spec.target), private=[self._dir],
-                writable_files=[self.output_path], workdir=workdir), pass_fds=[child.fileno()],
+                writable_files=[self.output_path], workdir=workdir, readable_files=self.isolation.shared),
+                pass_fds=[child.fileno()],
                 output_path=self.output_path)
         else:
             process = sandbox.SandboxedProcess(argv, pass_fds=[child.fileno()], output_path=self.output_path,

@@ -69,11 +69,13 @@ SHARED_TEMPORARY = ("/tmp", "/var/tmp", "/dev/shm")
 @dataclass(frozen=True)
 class Isolation:
     """The isolation a grading run's submissions get: ``kind`` is "bubblewrap", "uid" or "none"; ``detail`` says
-    why (or which); ``uid`` is the user the fallback runs them as."""
+    why (or which); ``uid`` is the user the fallback runs them as; ``shared`` are the grader's files a sandbox
+    shows its worker, read-only (a course's probe modules, which its tests' calls run there)."""
 
     kind: str
     detail: str
     uid: int | None = None
+    shared: tuple[str, ...] = ()
 
     @property
     def sandboxed(self) -> bool:
@@ -174,11 +176,12 @@ def system_links() -> list[tuple[str, str]]:
 
 
 def command(argv: Sequence[str], own: str, private: Sequence[str], writable_files: Sequence[str],
-            workdir: str) -> list[str]:
+            workdir: str, readable_files: Sequence[str] = ()) -> list[str]:
     """The ``bwrap`` command line that runs ``argv`` sandboxed.
 
     ``own`` is the submission's folder (read-only), ``private`` folders become
-    empty private tmpfs mounts (``/tmp`` always), ``writable_files`` (created
+    empty private tmpfs mounts (``/tmp`` always), ``readable_files`` are the
+    grader's files it may read (at the same paths), ``writable_files`` (created
     beforehand) are the only host files it can write, ``workdir`` its working folder.
     """
     bwrap = shutil.which("bwrap") or "bwrap"
@@ -187,6 +190,8 @@ def command(argv: Sequence[str], own: str, private: Sequence[str], writable_file
         args += ["--tmpfs", folder]
     for folder in readable_folders(own):
         args += ["--ro-bind", folder, folder]
+    for path in readable_files:
+        args += ["--ro-bind", path, path]
     for target, link in system_links():
         args += ["--symlink", target, link]
     args += ["--dev", "/dev", "--proc", "/proc"]

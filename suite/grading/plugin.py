@@ -181,6 +181,8 @@ def prepare_grading(config: pytest.Config) -> None:
         warm_up_workers(settings.forbidden)  # loading a submission is timed per test; the server's start is not its own
     examples, seed, seed_source = _choose_examples(config, settings)
     course_tests = Path(settings.tests) if settings.tests else None
+    if course_tests is not None:  # the probes a course's tests call run in the worker: its sandbox shows them
+        isolation = replace(isolation, shared=course_probe_modules(course_tests))
     if course_tests is not None:
         config.args.append(str(course_tests))  # collected with whatever the command line or testpaths give
     speed_reference: tuple[str, ...] = ()
@@ -205,6 +207,17 @@ def prepare_grading(config: pytest.Config) -> None:
         preload_failures=failures,
         isolation=isolation,
     )
+
+
+def course_probe_modules(folder: Path) -> tuple[str, ...]:
+    """A course's tests folder's modules that are not tests or conftests: its probes, which run in the worker.
+
+    Its test modules (``test_*.py``, ``*_test.py``) and ``conftest.py`` hold the expected values and stay out of
+    a sandbox's sight.
+    """
+    return tuple(str(path.resolve()) for path in sorted(folder.rglob("*.py"))
+                 if not (path.name.startswith("test_") or path.name.endswith("_test.py") or path.name == "conftest.py")
+                 and "__pycache__" not in path.parts)
 
 
 def choose_isolation(wanted: str, grader_folders: Sequence[str] = (), secrets: Sequence[str] = ()) -> Isolation:

@@ -111,3 +111,24 @@ def test_a_hidden_tests_failure_reaches_staff_not_students(graded: dict[str, Any
     assert [f["test"].split("::")[-1] for f in staff["hidden_failures"]["firstonly"]] == [f"{name}[firstonly-cpu]"]
     assert staff["hidden_failures"]["complete"] == []
     assert f"hidden course test, firstonly: test_course_views.py::{name}[firstonly-cpu]" in graded["done"].stdout
+    if staff["isolation"] != "uid":  # the uid cannot read a course folder only root may enter (a pytest tmp_path)
+        # A wrong result, as the student's squeeze gives it: the sandbox let the worker load the course's probes.
+        assert staff["hidden_failures"]["firstonly"][0]["message"].startswith("assert [1, 3, 1, 2] == [1, 3, 2]"), \
+            staff["hidden_failures"]["firstonly"]
+
+
+def test_a_sandbox_shows_the_courses_probe_modules_and_not_its_tests(tmp_path: Path) -> None:
+    """The worker runs the course's probes, so bubblewrap binds their modules read-only; tests and conftests stay out."""
+    from suite import sandbox
+    from suite.grading.plugin import course_probe_modules
+
+    for name in ("course_probes.py", "test_views.py", "views_test.py", "conftest.py", "helpers/shapes.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("")
+    shared = course_probe_modules(tmp_path)
+    assert shared == (str(tmp_path / "course_probes.py"), str(tmp_path / "helpers" / "shapes.py"))
+    argv = sandbox.command(["python"], own=str(tmp_path / "own"), private=[], writable_files=[], workdir="/tmp/cwd",
+                           readable_files=shared)
+    bound = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--ro-bind"]
+    assert set(shared) <= set(bound) and str(tmp_path) not in bound
+    assert not [path for path in bound if path.endswith(("test_views.py", "views_test.py", "conftest.py"))]
