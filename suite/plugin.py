@@ -424,7 +424,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     fields: dict[str, str] = {}
     if report.skipped and call.excinfo is not None and isinstance(call.excinfo.value, EndsTheTest):
-        report.outcome, report.longrepr = "failed", item.repr_failure(call.excinfo)  # a verdict, not a skip
+        report.outcome, report.longrepr = "failed", _verdict_repr(item, call.excinfo)  # a verdict, not a skip
     if report.skipped:
         outcome, message = Outcome.SKIPPED, _skip_reason(report)
     elif report.passed:
@@ -475,6 +475,20 @@ def _known_failure(item: pytest.Item, report: pytest.TestReport, outcome: Outcom
         known.still_failing.append((_test_id(item), outcome.value))
         report.outcome = "skipped"  # pytest's xfailed: expected, so the run can pass while the work goes on
     return entry.reason
+
+
+def _verdict_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str | object:
+    """What pytest keeps of a verdict raised as a skip: a missing API's one line, or the traceback of anything else.
+
+    A missing API is listed in one line under "missing API" and never shown
+    with a traceback, so none is built for it: pytest's traceback parses the
+    test's module for every entry, which for a partial backend's hundreds of
+    missing checks took longer than the checks themselves.
+    """
+    verdict = test_verdict(excinfo.value)
+    if verdict.outcome is Outcome.MISSING:
+        return verdict.message
+    return item.repr_failure(excinfo)
 
 
 def _failure_and_example(exc: BaseException) -> tuple[str, str]:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
@@ -86,7 +87,7 @@ def test_a_broken_file_names_the_exception_and_line(tmp_path: Path) -> None:
 
 
 def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) -> None:
-    """Hiding ``nn`` makes the module behaviours `missing`, not failed, while the rest pass."""
+    """Hiding ``nn`` makes the module behaviours `missing`, not failed, while the rest pass; each is reported in its line."""
     no_nn = tmp_path / "no_nn.py"
     no_nn.write_text(textwrap.dedent('''
         """torch without nn."""
@@ -98,12 +99,18 @@ def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) 
             return getattr(torch, name)
     '''))
     report = tmp_path / "report"
+    junit = tmp_path / "junit.xml"
     done = pytest_run("--backend", str(no_nn), "-m", "views or modules", "--device", "cpu", "--report-dir", str(report),
-                      VIEWS_TESTS, "suite/conformance/test_modules.py")
+                      "--junitxml", str(junit), VIEWS_TESTS, "suite/conformance/test_modules.py")
     assert done.returncode == 1
     table = rows(report)
     modules = table[table["family"] == "modules"]
     assert not modules.empty and set(modules["outcome"]) == {"missing"}
+    # A missing API's report is its one line, no traceback (building one per check cost more than the checks).
+    failures = {case.get("name"): case.find("failure") for case in ET.parse(junit).iter("testcase")}
+    for test, message in zip(modules["test"], modules["message"]):
+        failure = failures[test.split("::")[-1]]
+        assert failure is not None and failure.text == message == failure.get("message"), (test, failure)
     assert set(table.loc[table["family"] == "views", "outcome"]) == {"passed"}
     assert "missing API" in done.stdout and "MISSING" in done.stdout
     assert " missing" in done.stdout.splitlines()[-1]  # the final count line says "N missing"
