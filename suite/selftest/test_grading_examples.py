@@ -40,9 +40,10 @@ from suite.grading.settings import load_settings
 from suite.selftest.runs import run_environment
 
 EXAMPLES = ("complete", "partial", "wrong", "hostile", "wrapper")
-#: The run's selection and limits: views (V1-V7) and L1's document example; hangs stop after 3 s.
+#: The run's selection and limits: views (V1-V7) and L1's document example, 3 s of CPU time a test (an honest one
+#: takes under 0.3 s) and a wall-clock backstop of 1.5 times that: the hostile sample's sleeping hangs stop at 4.5 s.
 SELECTION = ["-k", "test_views or line_fit", "--max-examples", "5"]
-TIME_LIMIT, MEMORY_LIMIT = 3, "600MiB"
+TIME_LIMIT, MEMORY_LIMIT, BACKSTOP = 3, "600MiB", 1.5
 #: wrong, hostile and the patcher build on torch (and the patcher on the reference): this course allows it.
 TORCH_ALLOWED = PROJECT_ROOT / "examples" / "courses" / "torch_allowed.toml"
 
@@ -98,7 +99,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = root / "grades"
     # The grader's own defences, as a machine without bubblewrap gets them: the sandbox is tested in test_sandbox.py.
     course = root / "unsandboxed.toml"
-    course.write_text(TORCH_ALLOWED.read_text() + 'isolation = "none"\n')
+    course.write_text(TORCH_ALLOWED.read_text() + f'isolation = "none"\n\n[limits]\nbackstop = {BACKSTOP}\n')
     began = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "suite.grading.batch", str(submissions), "--jobs", "3", "--out", str(out),
@@ -214,7 +215,8 @@ def test_the_hostile_sample_is_fully_reported_within_its_limits(graded: dict[str
     hostile, complete = rows(graded, "hostile"), rows(graded, "complete")
     assert sorted(hostile["function"]) == sorted(complete["function"])
     stopped = int((hostile["message"].str.contains("timeout:")).sum())
-    assert results(graded, "hostile")["execution_time"] < stopped * TIME_LIMIT + 60
+    assert results(graded, "hostile")["execution_time"] < stopped * TIME_LIMIT * BACKSTOP + 60
+    assert hostile["message"].str.contains(f"past its {TIME_LIMIT * BACKSTOP:g} s wall-clock backstop").sum() == stopped
     grade_md = (graded["out"] / "hostile" / "grade.md").read_text()
     for words in ("ran past the time limit", "ran past the memory limit", "the process crashed", "the process exited"):
         assert words in grade_md
