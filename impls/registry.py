@@ -281,36 +281,50 @@ def version_of(namespace: Any) -> str:
     return str(getattr(namespace, "__version__", None) or "unversioned")
 
 
-def device_availability(namespace: Any, devices: tuple[str, ...] = ("cpu", "cuda")) -> dict[str, str | None]:
-    """For each device name: None where the backend has it, else the reason it does not.
+@dataclass(frozen=True)
+class DeviceCheck:
+    """What a backend said of one device: why it is not there (None where it is), and whether it knows the name."""
+
+    reason: str | None
+    known: bool = True  # False: no ``T.<kind>.is_available()``, and making a tensor there raised (a name it does not use)
+
+
+def check_devices(namespace: Any, devices: tuple[str, ...] = ("cpu", "cuda")) -> dict[str, DeviceCheck]:
+    """For each device name: whether the backend has it, and if not, why, and whether it knows the name at all.
 
     The cpu is always there. For any other device ``kind`` (or ``kind:N``) the
     backend is asked: ``T.<kind>.is_available()`` where it offers that, else a
     tensor is made there (``T.tensor([0.0], device=name)``) and must say it is there.
     """
-    reasons: dict[str, str | None] = {}
+    checks: dict[str, DeviceCheck] = {}
     for name in devices:
         kind = name.split(":")[0]
         if kind == "cpu":
-            reasons[name] = None
+            checks[name] = DeviceCheck(None)
             continue
         module = getattr(namespace, kind, None)
+        asks = module is not None and hasattr(module, "is_available")
         try:
-            if module is not None and hasattr(module, "is_available"):
-                reasons[name] = None if module.is_available() else f"{kind}.is_available() is False"
+            if asks:
+                checks[name] = DeviceCheck(None if module.is_available() else f"{kind}.is_available() is False")
                 continue
             made = namespace.tensor([0.0], device=name)
             printed = str(made.device)
-            reasons[name] = None if printed.split(":")[0] == kind else (
-                f"the backend has no {kind}.is_available(), and a tensor made with device={name!r} says it is on {printed!r}")
+            checks[name] = DeviceCheck(None if printed.split(":")[0] == kind else (
+                f"the backend has no {kind}.is_available(), and a tensor made with device={name!r} says it is on {printed!r}"))
         except Exception as exc:  # a backend's own bug must not stop the run
             message = " ".join(str(exc).split())[:200]
-            if module is not None and hasattr(module, "is_available"):
-                reasons[name] = f"{kind}.is_available() raised {type(exc).__name__}: {message}"
+            if asks:
+                checks[name] = DeviceCheck(f"{kind}.is_available() raised {type(exc).__name__}: {message}")
             else:
-                reasons[name] = (f"the backend has no {kind}.is_available(), and tensor([0.0], device={name!r}) "
-                                 f"raised {type(exc).__name__}: {message}")
-    return reasons
+                checks[name] = DeviceCheck(f"the backend has no {kind}.is_available(), and tensor([0.0], device={name!r}) "
+                                           f"raised {type(exc).__name__}: {message}", known=False)
+    return checks
+
+
+def device_availability(namespace: Any, devices: tuple[str, ...] = ("cpu", "cuda")) -> dict[str, str | None]:
+    """For each device name: None where the backend has it, else the reason it does not (see check_devices)."""
+    return {name: check.reason for name, check in check_devices(namespace, devices).items()}
 
 
 def loader_snippet(spec: BackendSpec) -> str:

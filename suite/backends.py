@@ -104,6 +104,7 @@ class Backend:
     wanted: tuple[str, ...] = ("cpu", "cuda")  # the devices this run asks about
     version: str = "unknown"
     devices: dict[str, str | None] = field(default_factory=lambda: {"cpu": None, "cuda": "not loaded"})
+    unknown_devices: tuple[str, ...] = ()  # wanted devices whose name the backend does not use (registry.DeviceCheck)
     load_error: str | None = None
 
     @property
@@ -139,7 +140,9 @@ class InProcessBackend(Backend):
         """Import the namespace; raises BackendSpecError."""
         self.namespace = registry.load(self.spec)
         self.version = registry.version_of(self.namespace)
-        self.devices = registry.device_availability(self.namespace, self.wanted)
+        checks = registry.check_devices(self.namespace, self.wanted)
+        self.devices = {name: check.reason for name, check in checks.items()}
+        self.unknown_devices = tuple(name for name, check in checks.items() if not check.known)
 
     def call(self, probe: Probe, device: str, kwargs: dict[str, Any]) -> Any:
         """Run the probe here, its arguments and reply passing through the codec as they would to a worker."""
@@ -342,6 +345,7 @@ class WorkerBackend(Backend):
             raise registry.BackendSpecError(hello["message"])
         self.version = hello["version"]
         self.devices = hello["devices"]
+        self.unknown_devices = tuple(hello.get("unknown_devices", ()))
 
     def _start(self, deadline: float) -> dict[str, Any]:
         """Start a fresh worker and return its first message."""

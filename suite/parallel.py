@@ -28,7 +28,8 @@ one that does not load must stop the run with one line (a built-in that is
 importable here loads). A selection (``-m``, ``-k``) runs as typed: its few
 tests would wait on the workers' start.
 
-Everything else runs as typed: a test path, ``-n 0`` (one process),
+Everything else runs as typed: a test path, a ``--device`` other than cpu or
+cuda (a name no backend knows must stop the run in one line), ``-n 0`` (one process),
 ``-p no:xdist``, ``-s`` (pytest-xdist shows no output of a test), a timed
 benchmark run (timings are taken serially), ``--collect-only``, ``--pdb``,
 ``--stepwise``, grading, a contract check, a backend of the user's own, another
@@ -47,6 +48,7 @@ import pytest
 
 from impls import registry
 from suite.activation import INI_NAME, TIMING_OPTIONS
+from suite.session import DEVICES
 
 #: The suite's options that make a run of their own (a backend's verdict, a grade, a contract): left as typed.
 OWN_RUNS = ("--backend", "--grade", "--contract")
@@ -91,6 +93,8 @@ def plan(config: pytest.Config, namespace: argparse.Namespace) -> Spread | None:
         return None
     if any(getattr(namespace, name, False) for name in AS_TYPED + TIMING_OPTIONS) or getattr(namespace, "capture", "") == "no":
         return None
+    if any(str(device).split(":")[0] not in DEVICES for device in getattr(namespace, "device", None) or []):
+        return None  # a device name no backend may know must stop the run with one line, which only one process can say
     words = [*map(str, config.invocation_params.args), *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
     named = {word.split("=", 1)[0] for word in words} & set(OWN_RUNS)
     if not named:

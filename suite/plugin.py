@@ -55,7 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--device", action="append", default=[], metavar="NAME",
         help="device to test on; repeatable. Any device a backend offers (cpu, cuda, mps, xpu, its own; cuda:1). "
         "Default: cpu and cuda. A device the backend lacks is skipped with the reason: T.<name>.is_available() "
-        "where it has one, else a tensor made there.",
+        "where it has one, else a tensor made there. A name no backend uses at all (a typo) stops the run.",
     )
     group.addoption("--report-dir", metavar="DIR", help="folder for this run's tables (default: reports/runs/<timestamp>/)")
     group.addoption(

@@ -143,6 +143,8 @@ class RunState:
                     if strict:
                         raise registry.BackendSpecError(str(exc)) from None
                     backend.load_error = f"the backend failed to load: {exc}"
+            if load and devices:
+                refuse_unknown_devices(wanted, [backend for backend in backends.values() if backend.load_error is None])
         except BaseException:
             for backend in backends.values():
                 backend.close()
@@ -159,6 +161,24 @@ class RunState:
         """Stop every worker."""
         for backend in self.backends.values():
             backend.close()
+
+
+def refuse_unknown_devices(devices: tuple[str, ...], backends: list[Backend]) -> None:
+    """Raise ValueError (one line) for a named device that no loaded backend uses the name of: a typo, not a skip.
+
+    cpu and cuda are the documented defaults: a backend without cuda skips it.
+    Any other name (mps, xpu, a backend's own ``acc``) must be one that at
+    least one backend knows, having ``T.<name>.is_available()`` or making a
+    tensor there; otherwise every test would skip and the run would pass.
+    """
+    for device in devices:
+        if device.split(":")[0] in DEVICES or not backends:
+            continue
+        if all(device in backend.unknown_devices for backend in backends):
+            first = backends[0]
+            raise ValueError(f"--device {device!r}: no backend here uses that device name, so every test would be skipped "
+                             f"({first.label}: {first.devices.get(device)}); check the spelling, or name a device a "
+                             f"backend offers (cpu, cuda, mps, xpu, ...)")
 
 
 def runs_in_process(spec: registry.BackendSpec, isolate: str) -> bool:

@@ -78,10 +78,12 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
         if forbidden:
             guard.install()
         namespace = registry.load(spec)
+        checks = registry.check_devices(namespace, devices)
         hello: dict[str, Any] = {
             "ok": True,
             "version": registry.version_of(namespace),
-            "devices": registry.device_availability(namespace, devices),
+            "devices": {name: check.reason for name, check in checks.items()},
+            "unknown_devices": [name for name, check in checks.items() if not check.known],
         }
     except registry.BackendSpecError as exc:
         hello = {"ok": False, "message": str(exc)}

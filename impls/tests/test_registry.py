@@ -168,6 +168,22 @@ def test_device_availability_reports_reasons() -> None:
     assert "RuntimeError: driver" in registry.device_availability(broken)["cuda"]
 
 
+def test_a_device_name_the_backend_does_not_use_is_told_from_one_it_lacks() -> None:
+    """Unknown: no ``T.<name>.is_available()`` and no tensor there. Known: either, even when the device is absent."""
+    def refuse(data: list[float], device: str) -> None:
+        raise RuntimeError(f"no device {device!r}")
+
+    def make(data: list[float], device: str) -> SimpleNamespace:
+        return SimpleNamespace(device=device)
+
+    checks = registry.check_devices(SimpleNamespace(tensor=refuse, mps=SimpleNamespace(is_available=lambda: False)),
+                                    ("cpu", "mps", "cpux"))
+    assert [checks[name].known for name in ("cpu", "mps", "cpux")] == [True, True, False]
+    assert checks["mps"].reason == "mps.is_available() is False" and "no device 'cpux'" in checks["cpux"].reason
+    made = registry.check_devices(SimpleNamespace(tensor=make), ("acc",))["acc"]
+    assert made.known and made.reason is None
+
+
 def test_loader_snippet_gives_T() -> None:
     """Repro snippets start with a line that binds the backend to T."""
     assert registry.loader_snippet(parse_spec("torch")) == "import torch as T"

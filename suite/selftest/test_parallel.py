@@ -46,7 +46,9 @@ def test_the_projects_plain_run_gets_a_worker_per_core() -> None:
     """``pytest`` (or with -k / -m) where the ini says torch_conformance: -n <cores> --dist loadfile."""
     assert added_arguments(config(), namespace()) == ["-n", "2", "--dist", "loadfile"]
     assert added_arguments(config(("-m", "views", "-q")), namespace()) == ["-n", "2", "--dist", "loadfile"]
-    assert added_arguments(config(("--report-dir", "r", "--device=cpu")), namespace()) == ["-n", "2", "--dist", "loadfile"]
+    assert added_arguments(config(("--report-dir", "r", "--device=cpu")), namespace(device=["cpu"])) == [
+        "-n", "2", "--dist", "loadfile"]
+    assert added_arguments(config(("--device", "cuda:1")), namespace(device=["cuda:1"])) == ["-n", "2", "--dist", "loadfile"]
 
 
 def test_a_built_in_backends_whole_suite_gets_a_worker_per_core_up_to_four(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,6 +84,8 @@ def test_a_built_in_backends_whole_suite_gets_a_worker_per_core_up_to_four(monke
     ("a file beside a built-in", ("--backend", "torch", "--backend", "mytorch.py"), {"backend": ["torch", "mytorch.py"]}),
     ("a module", ("--backend", "no.such.module"), {"backend": ["no.such.module"]}),
     ("a bad spec", ("--backend", "=",), {"backend": ["="]}),
+    ("another device", ("--backend", "torch", "--device", "mps"), {"backend": ["torch"], "device": ["mps"]}),
+    ("a mistyped device", ("--device", "cpux"), {"device": ["cpux"]}),
 ])
 def test_any_other_run_is_left_as_typed(case: str, args: tuple[str, ...], options: dict) -> None:
     """A test path, xdist's options, grading, a contract, -s, pdb, timings, a selection, a backend of one's own: as typed."""

@@ -77,6 +77,24 @@ def test_an_unresolvable_spec_stops_the_run_with_one_line() -> None:
     assert "passed" not in done.stdout
 
 
+def test_a_device_no_backend_uses_stops_the_run_with_one_line(tmp_path: Path) -> None:
+    """``--device cpux`` (a typo) would skip every test and pass: it stops the run in one line instead, spread or not."""
+    # The plain run (-m keeps it spread) and a built-in's whole suite: both would be spread over pytest-xdist's workers.
+    for backends in (("-m", "V1"), ("--backend", "numpy")):
+        done = pytest_run(*backends, "--device", "cpu", "--device", "cpux")
+        assert done.returncode == pytest.ExitCode.USAGE_ERROR, (backends, done.stdout[-2000:], done.stderr[-2000:])
+        error_lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert len(error_lines) == 1 and error_lines[0].startswith(
+            "ERROR: --device 'cpux': no backend here uses that device name, so every test would be skipped ("), error_lines
+    # A name one backend uses is a device the others lack: their tests skip, saying so.
+    accelerator = str(PROJECT_ROOT / "suite" / "selftest" / "backends" / "accelerator.py")
+    done = pytest_run("--backend", "numpy", "--backend", accelerator, "--device", "acc", "-m", "V1",
+                      "--report-dir", str(tmp_path / "r"), VIEWS_TESTS)
+    table = rows(tmp_path / "r")
+    assert done.returncode == 0 and set(table.loc[table["backend"] == "numpy", "outcome"]) == {"skipped"}
+    assert set(table.loc[table["backend"] == "accelerator", "outcome"]) == {"passed"}
+
+
 def test_a_broken_file_names_the_exception_and_line(tmp_path: Path) -> None:
     """A file that raises at import is refused before any test, naming the file and line."""
     broken = tmp_path / "broken.py"
