@@ -35,6 +35,8 @@ RUNNER = pytest.StashKey[ProbeRunner]()
 WORKER_RECORDS = "torch_conformance_records"  # keys of pytest-xdist's workeroutput
 WORKER_KNOWN = "torch_conformance_known"
 OUTCOME = "conformance_outcome"  # attribute set on reports of conformance tests
+#: Attributes set beside it: the verdict's one line, and whether the test is a behaviour's (recorded) or a benchmark's.
+MESSAGE, RECORDED = "conformance_message", "conformance_recorded"
 
 #: Fixtures that make a test depend on a backend; tests without one are the project's self-tests.
 BACKEND_FIXTURES = ("run", "bench")
@@ -446,6 +448,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             fields["snippet"] = text
             fields["printed"] = runner.last_printed or ""
     setattr(report, OUTCOME, outcome.value)
+    setattr(report, MESSAGE, message)  # travels with the report to xdist's controller, as the attribute above does
+    setattr(report, RECORDED, marker is not None)
     if marker is not None:
         behaviour = BEHAVIOURS[marker.args[0]]
         known = _known_failure(item, report, outcome, behaviour.id)
@@ -538,10 +542,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     # Catalogue order (T, V, L, A, M, O, D), then by test: the same lines and files whatever order the tests ran in (xdist).
     records = sorted(state.records, key=lambda r: (order[r.behaviour], r.test, r.backend, r.device))
     missing = [r for r in records if r.outcome == Outcome.MISSING.value and not r.known]
-    if missing:
+    # A benchmark body has no behaviour and so no record; what it lacked is listed after the behaviours'.
+    unrecorded = sorted((report.nodeid, getattr(report, MESSAGE, "")) for report in terminalreporter.stats.get("missing", [])
+                        if not getattr(report, RECORDED, True))
+    if missing or unrecorded:
         terminalreporter.section("missing API", sep="-")
         for record in missing:
             terminalreporter.write_line(f"MISSING {record.test}: {record.message}")
+        for nodeid, message in unrecorded:
+            terminalreporter.write_line(f"MISSING {nodeid}: {message}")
     if not state.records or xdist_worker(config):
         return
     state.close()  # workers end before the report is written: nothing of theirs lands after it

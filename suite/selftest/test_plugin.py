@@ -134,6 +134,18 @@ def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) 
     assert " missing" in done.stdout.splitlines()[-1]  # the final count line says "N missing"
 
 
+def test_every_missing_benchmark_body_is_listed_with_what_it_lacked() -> None:
+    """A benchmark makes no conformance record, yet its missing API is named under "missing API" like a behaviour's."""
+    backend = str(PROJECT_ROOT / "suite" / "selftest" / "backends" / "no_operators.py")
+    done = pytest_run("--backend", backend, "--device", "cpu", "-m", "benchmark", "-k", "a2_chain or mm",
+                      "suite/benchmarks/test_bench_autograd.py", "suite/benchmarks/test_bench_linalg.py")
+    counted = int(done.stdout.splitlines()[-1].split(" missing")[0].split()[-1])
+    listed = [line for line in done.stdout.splitlines() if line.startswith("MISSING suite/benchmarks/")]
+    assert counted >= 4 and len(listed) == counted, done.stdout[-3000:]
+    assert all(": missing: int * Tensor in `2 * x` (the suite's suite/benchmarks/workloads.py:" in line for line in listed), listed
+    assert " passed" in done.stdout.splitlines()[-1]  # the products have no gap: they run
+
+
 def test_tables_have_the_design_columns_and_cuda_is_skipped_with_a_reason(tmp_path: Path) -> None:
     """conformance.csv has the README's columns; a device that is not there is a skip naming it; summary.md exists."""
     report = tmp_path / "report"
