@@ -81,8 +81,10 @@ def summary_markdown(frame: pd.DataFrame, titles: Mapping[str, str] | None = Non
         f"Judged by {judged}.",
         "",
         "Outcomes: `passed`; `failed` (wrong result); `missing` (the backend lacks the API); "
-        "`error` (raised, crashed or timed out); `skipped` (device not there). "
-        "A behaviour cell shows its worst outcome and how many of its tests ended so.",
+        "`error` (raised, crashed or timed out); `skipped` (not run here, with its reason: a device the backend "
+        "lacks, or a check made on another device only). "
+        "A behaviour cell reads `passed` when every test it ran passed, else how many ended each other way and "
+        "how many of those it ran passed (`failed 1, error 5 (6/12 passed)`); `skipped` when it ran none.",
         "",
         "## Outcomes per backend and device",
         "",
