@@ -35,6 +35,8 @@ from typing import Mapping
 from suite import PROJECT_ROOT
 
 ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py")
+#: What a forked run starts for each of its pytest-xdist workers: it has the zygote fork the worker.
+FORKED_PYTHON = Path(__file__).with_name("forked_python.py")
 #: Set by the pytest run under way for itself; a run it starts must not inherit them.
 RUN_VARIABLES = ("PYTEST_CURRENT_TEST", "PYTEST_VERSION")
 RUN_VARIABLE_PREFIXES = ("PYTEST_XDIST_",)
@@ -54,7 +56,8 @@ class Zygote:
     def __init__(self) -> None:
         self._folder = tempfile.mkdtemp(prefix="selftest-zygote-")
         self.address = os.path.join(self._folder, "socket")
-        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE_SOURCE.read_text(), self.address],
+        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE_SOURCE.read_text(), self.address,
+                                         str(FORKED_PYTHON)],
                                         cwd=PROJECT_ROOT, env=run_environment(), stdin=subprocess.DEVNULL,
                                         stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None

@@ -62,6 +62,57 @@ def test_a_run_past_its_timeout_is_killed_and_raises_as_subprocess_does(tmp_path
     assert not proc.exists()
 
 
+#: A project of its own, run with ``-n 2``: each worker says what it is and whether torch came with it.
+WORKER_TESTS = '''
+import os, sys
+import pytest
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_reports_its_worker(n):
+    print("worker", os.environ["PYTEST_XDIST_WORKER"], "pid", os.getpid(), "cwd", os.getcwd(),
+          "marker", os.environ.get("RUNS_MARKER"), "torch", "torch" in sys.modules)
+    assert n != 2, "fails on purpose"
+'''
+
+
+def worker_facts(done: subprocess.CompletedProcess[str]) -> list[dict[str, str]]:
+    """What each xdist worker's test printed (its captured output, which pytest shows with ``-rA``)."""
+    lines = [line.split() for line in done.stdout.splitlines() if line.startswith("worker gw")]
+    return [dict(zip(words[::2], words[1::2])) for words in lines]
+
+
+def test_a_forked_runs_xdist_workers_are_forked_from_the_zygote_and_behave_as_new_ones(tmp_path: Path) -> None:
+    """``-n 2`` in a forked run: two workers with torch already imported (a new interpreter's have not), each in
+    the run's folder and environment, with the same outcomes, assertion messages and exit status as ``fresh``."""
+    (tmp_path / "test_workers.py").write_text(WORKER_TESTS)
+    forked = pytest_run("-n", "2", "-rA", cwd=tmp_path, env={"RUNS_MARKER": "forked"})
+    fresh = pytest_run("-n", "2", "-rA", cwd=tmp_path, env={"RUNS_MARKER": "fresh"}, fresh=True)
+    assert forked.returncode == fresh.returncode == 1
+    for done, marker, torch in ((forked, "forked", "True"), (fresh, "fresh", "False")):
+        assert "created: 2/2 workers" in done.stdout and "1 failed, 1 passed" in done.stdout.splitlines()[-1]
+        assert "AssertionError: fails on purpose" in done.stdout and "assert 2 != 2" in done.stdout
+        seen = worker_facts(done)
+        assert len(seen) == 2, done.stdout + done.stderr
+        assert {fact["cwd"] for fact in seen} == {str(tmp_path)} and {fact["marker"] for fact in seen} == {marker}
+        assert {fact["torch"] for fact in seen} == {torch}
+        assert all(fact["pid"] != str(os.getpid()) for fact in seen)
+
+
+def test_a_forked_run_killed_at_its_timeout_takes_its_xdist_workers_with_it(tmp_path: Path) -> None:
+    """The workers are the zygote's children, not the run's: they end when the run is killed all the same."""
+    (tmp_path / "test_hang.py").write_text("import os, time\nimport pytest\n\n@pytest.mark.parametrize('n', [1, 2])\n"
+                                            "def test_hang(n):\n    open(f'pid{n}', 'w').write(str(os.getpid()))\n"
+                                            "    time.sleep(600)\n")
+    with pytest.raises(subprocess.TimeoutExpired):
+        pytest_run("-n", "2", "-q", cwd=tmp_path, timeout=8)
+    procs = [Path(f"/proc/{int(path.read_text())}") for path in tmp_path.glob("pid*")]
+    assert procs  # at least one worker had started its test
+    deadline = time.monotonic() + 5
+    while any(proc.exists() for proc in procs) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(proc.exists() for proc in procs)
+
+
 def test_the_current_runs_variables_are_not_passed_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """PYTEST_CURRENT_TEST, PYTEST_VERSION and pytest-xdist's variables stay behind; the rest and ``extra`` go."""
     monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "abc")

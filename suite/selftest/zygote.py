@@ -1,15 +1,16 @@
 """The zygote: a process that imports the heavy libraries once, then forks one child per pytest run it is asked for.
 
 It is started by suite/selftest/runs.py as ``python -c <this file's text>
-SOCKET`` (not with ``-m``: importing this project's packages by Python's own
-loader would stop pytest from rewriting their asserts in the children, and
-pytest would warn about it). It imports torch, numpy, pandas, matplotlib and
-pytest, then the pytest plugins and this project's modules through pytest's
-assert-rewriting hook (as a run would import them), listens on the Unix socket
-SOCKET and prints ``ready``. Each connection carries one request, a JSON line
-(``args``, ``cwd``, ``env``, ``stdout``, ``stderr``: the files the run's
-output goes to); the zygote forks, answers ``pid N``, and when that child
-ends, ``exit S`` (S as ``subprocess`` gives it: negative for a signal). It
+SOCKET FORKED_PYTHON`` (not with ``-m``: importing this project's packages by
+Python's own loader would stop pytest from rewriting their asserts in the
+children, and pytest would warn about it). It imports torch, numpy, pandas,
+matplotlib and pytest, then the pytest plugins and this project's modules
+through pytest's assert-rewriting hook (as a run would import them), listens
+on the Unix socket SOCKET and prints ``ready``. Each connection carries one
+request, a JSON line (``args``, ``cwd``, ``env``, ``stdout``, ``stderr``: the
+files the run's output goes to); the zygote forks, answers ``pid N``, and when
+that child ends, ``exit S`` (S as ``subprocess`` gives it: negative for a
+signal). A client that hangs up first has its child's session killed. It
 stays single-threaded, so that every fork copies a process with one thread,
 and it exits when the process that started it has gone.
 
@@ -18,14 +19,23 @@ with everything it started), points its standard streams at the request's
 files, moves to its folder with its environment and ``sys.argv``, and runs
 pytest as ``python -m pytest`` does, and ends as an interpreter does (exit
 handlers run, streams flushed) but without tearing down every module, which
-with torch loaded takes a second.
+with torch loaded takes a second. Its pytest-xdist workers come from the
+zygote too: the run starts FORKED_PYTHON (suite/selftest/forked_python.py)
+for each, which asks for a ``python`` request (``code``, ``cwd``, ``env``,
+``server``, and its standard streams passed with the request), and the child
+runs that code on those streams as ``python -c CODE`` would.
 """
 
 import json
 import os
 import select
+import signal
 import socket
 import sys
+from typing import Any, Callable, NoReturn
+
+#: The socket this zygote listens on, and forked_python.py, which a run starts for an xdist worker (set by main).
+ADDRESS = FORKED_PYTHON = ""
 
 #: What a child would otherwise import on every run: about 4 s of a 6 s pytest run on 2 cores.
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "torch", "torch._dynamo", "pytest")
@@ -77,27 +87,53 @@ def preload_rewritten() -> None:
         sys.meta_path.remove(hook)
 
 
-def read_request(conn: socket.socket) -> dict | None:
-    """The request a client sent on this connection (one JSON line), or None if it sent none."""
-    data = b""
+def read_request(conn: socket.socket) -> tuple[dict | None, list[int]]:
+    """The request a client sent on this connection (one JSON line; None if it sent none), and the file descriptors
+    it passed with it (a forked_python.py client passes its standard streams)."""
+    data, fds = b"", []
     while not data.endswith(b"\n"):
-        chunk = conn.recv(65536)
+        chunk, passed, _, _ = socket.recv_fds(conn, 65536, 3)
+        fds += passed
         if not chunk:
-            return None
+            for fd in fds:
+                os.close(fd)
+            return None, []
         data += chunk
-    return json.loads(data)
+    return json.loads(data), fds
 
 
-def serve(listener: socket.socket, parent: int) -> dict:
-    """Fork a child per request and report its end; in a child, return the request it is to run."""
+def _receive_quietly(conn: socket.socket) -> bytes:
+    """A byte from the connection; b"" once the client has closed it or gone."""
+    try:
+        return conn.recv(1)
+    except OSError:
+        return b""
+
+
+def serve(listener: socket.socket, parent: int) -> tuple[dict, list[int]]:
+    """Fork a child per request and report its end; in a child, return the request it is to run (and its streams).
+
+    A client whose connection closes before its child ended has gone (killed, or gave up): the child's session is
+    killed with everything in it.
+    """
     children: dict[int, socket.socket] = {}
+    hung_up: set[int] = set()
     while True:
-        ready, _, _ = select.select([listener], [], [], 0.05)
+        watched = {conn: pid for pid, conn in children.items() if pid not in hung_up}
+        ready, _, _ = select.select([listener, *watched], [], [], 0.05)
+        for conn in ready:
+            if conn is not listener and not _receive_quietly(conn):  # the client hung up on a running child
+                hung_up.add(watched[conn])
+                try:
+                    os.killpg(watched[conn], signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         while children:
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
                 break
             conn = children.pop(pid)
+            hung_up.discard(pid)
             try:
                 conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
             except OSError:
@@ -105,10 +141,10 @@ def serve(listener: socket.socket, parent: int) -> dict:
             conn.close()
         if os.getppid() != parent:
             raise SystemExit(0)
-        if not ready:
+        if listener not in ready:
             continue
         conn, _ = listener.accept()
-        request = read_request(conn)
+        request, fds = read_request(conn)
         if request is None:
             conn.close()
             continue
@@ -120,34 +156,65 @@ def serve(listener: socket.socket, parent: int) -> dict:
             for other in children.values():
                 other.close()
             conn.close()
-            return request
+            return request, fds
+        for fd in fds:
+            os.close(fd)
         conn.sendall(f"pid {pid}\n".encode())
         children[pid] = conn
 
 
-def run(request: dict) -> None:
-    """In the forked child: become a fresh pytest run as ``python -m pytest ARGS`` in the request's folder."""
+def run(request: dict, streams: list[int]) -> None:
+    """In the forked child: become what the request asks for, in its folder with its environment, and exit as an
+    interpreter would."""
     os.setsid()
-    for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
-        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(target, fd)
-        os.close(target)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
+    if request.get("kind") == "python":
+        for fd, passed in zip((0, 1, 2), streams):
+            os.dup2(passed, fd)
+            os.close(passed)
+    else:
+        for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
+            target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(target, fd)
+            os.close(target)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    if "--grade" not in request["args"]:  # a grading run's server must not have torch loaded: it starts its own
+    if request.get("kind") == "python":
+        if request["server"]:
+            fork_worker_server()
+        exit_as_interpreter(lambda: run_code(request["code"]))
+    grading = "--grade" in request["args"]
+    if not grading:  # a grading run's server must not have torch loaded: it starts its own
         fork_worker_server()
+    fork_xdist_workers(server=not grading)
     sys.path[0] = os.getcwd()  # what ``python -m`` puts first
     sys.argv = ["-m", *request["args"]]
-    import atexit
     import runpy
+
+    # ``python -m pytest``: it raises SystemExit
+    exit_as_interpreter(lambda: runpy.run_module("pytest", run_name="__main__", alter_sys=True))
+
+
+def run_code(code: str) -> None:
+    """What ``python -c CODE`` runs: CODE in a new ``__main__`` module (sys.path[0] is '' here too, as for -c)."""
+    import types
+
+    main = types.ModuleType("__main__")
+    sys.modules["__main__"] = main
+    sys.argv = ["-c"]
+    exec(compile(code, "<string>", "exec"), main.__dict__)
+
+
+def exit_as_interpreter(body: Callable[[], object]) -> NoReturn:
+    """Run ``body`` and exit with the status an interpreter running it would, less tearing down every module."""
+    import atexit
     import traceback
 
     try:
-        runpy.run_module("pytest", run_name="__main__", alter_sys=True)  # ``python -m pytest``: it raises SystemExit
+        body()
         status = 0
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -156,11 +223,32 @@ def run(request: dict) -> None:
     except BaseException:  # noqa: BLE001 - what the interpreter would print and exit 1 for
         traceback.print_exc()
         status = 1
-    # Exit as the interpreter does, less tearing down every module: with torch loaded that alone takes a second.
+    # With torch loaded, tearing down every module alone takes a second.
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
+
+
+def fork_xdist_workers(server: bool) -> None:
+    """Have this run's pytest-xdist workers forked from the zygote too (forked_python.py), not started as new
+    interpreters that import pytest, the plugins and torch again.
+
+    Only a worker on this machine with the run's own Python (``-n N``, ``--tx popen``): one with a ``python=`` or
+    ``via=`` of its own starts as execnet starts it. ``server`` says whether each worker gets its worker server
+    forked with torch imported too.
+    """
+    from execnet import gateway_io
+
+    started = gateway_io.popen_args
+
+    def popen_args(spec: Any) -> list[str]:
+        if spec.python or spec.via or spec.dont_write_bytecode:
+            return started(spec)
+        return [sys.executable, "-S", FORKED_PYTHON, ADDRESS, "server" if server else "none",
+                "-c", gateway_io.popen_bootstrapline]
+
+    gateway_io.popen_args = popen_args
 
 
 #: The attributes of multiprocessing's ForkServer that fork_worker_server fills in as ensure_running would (3.8-3.13;
@@ -207,13 +295,15 @@ def fork_worker_server() -> None:
 
 def main() -> None:
     """Preload, listen on the socket named on the command line, say ready, serve."""
+    global ADDRESS, FORKED_PYTHON
     parent = os.getppid()
+    ADDRESS, FORKED_PYTHON = sys.argv[1], os.path.abspath(sys.argv[2])
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(sys.argv[1])
+    listener.bind(ADDRESS)
     listener.listen(64)
     print("ready", flush=True)
-    run(serve(listener, parent))
+    run(*serve(listener, parent))
 
 
 if __name__ == "__main__":
