@@ -8,7 +8,8 @@ nothing: about a dozen such collections in ``pytest --backend torch``, each
 a 13 s run here (``gc.callbacks`` timing). ``freeze_survivors`` moves what
 is alive at that moment into the collector's permanent generation
 (``gc.freeze``), which later collections skip; what the tests create is
-collected as before.
+collected as before. It does not count them: ``gc.get_freeze_count()`` walks
+the whole permanent generation (35 ms a call with torch imported).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import gc
 
 
-def freeze_survivors() -> int:
-    """Exempt every object alive now from later collections (``gc.freeze``); return how many are exempt in all."""
+def freeze_survivors() -> None:
+    """Exempt every object alive now from later collections (``gc.freeze``)."""
     gc.freeze()
-    return gc.get_freeze_count()
