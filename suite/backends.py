@@ -35,6 +35,8 @@ from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Caus
 POLL_SECONDS = 0.02
 #: How often a worker run as a uid of its own has every process of that uid listed (for memory and forbidden libraries).
 UID_SCAN_SECONDS = 0.25
+#: How long a killed worker's exit status is waited for; its server sends it, and a stopped server never does.
+EXIT_STATUS_SECONDS = 5.0
 #: The largest message a worker may send (a probe's value is kilobytes; a benchmark's rounds, a few hundred).
 MAX_REPLY_BYTES = 64 * 2**20
 
@@ -609,9 +611,9 @@ class WorkerBackend(Backend):
             except (ProcessLookupError, PermissionError):
                 pass
             self._process.kill()
-            # Its exit status comes from the worker server: a stopped server never sends it, so do not wait 5 s for it.
+            # Its exit status comes from the worker server: a stopped server never sends it, so do not wait for it.
             server = _server_pid()
-            self._process.join(0.2 if server and _stopped(server) else 5)
+            self._process.join(0.2 if server and _stopped(server) else EXIT_STATUS_SECONDS)
         self._process = None
         if self._conn is not None:
             self._conn.close()

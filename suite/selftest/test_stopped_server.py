@@ -74,6 +74,7 @@ def test_a_server_that_does_not_answer_is_killed_at_the_tests_limit(tmp_path: Pa
     """Even unseen as stopped, a server that never answers costs the test its limit, not the run forever."""
     backend = _stopper(tmp_path)
     monkeypatch.setattr(backends, "_stopped", lambda pid: False)  # as if it stopped just after being looked at
+    monkeypatch.setattr(backends, "EXIT_STATUS_SECONDS", 1.0)  # the exit status it never sends: waited for 1 s, not 5
     try:
         with pytest.raises(BackendError, match="^(timeout|exit)"):
             backend.call(selfcheck.make_tensor, "cpu", {})
