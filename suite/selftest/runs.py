@@ -9,8 +9,10 @@ test process, that has imported those libraries and nothing else. Each run is
 still its own process and session: its patches, hypothesis profile, worker
 servers and exit handlers are its own. What it shares with its siblings is
 what an interpreter fixes at start-up: the hash seed and the ``PYTHON*``
-start-up variables. A test that needs an interpreter that has imported
-nothing passes ``fresh=True`` and gets a plain subprocess.
+start-up variables. A run that spreads its tests over pytest-xdist workers
+gets them forked from the zygote too (suite/selftest/forked_python.py). A test
+that needs an interpreter that has imported nothing passes ``fresh=True`` and
+gets a plain subprocess, whose xdist workers are new interpreters too.
 
 Variables pytest and pytest-xdist set for the run under way
 (``PYTEST_XDIST_WORKER`` and the like) are not passed on: a run started from

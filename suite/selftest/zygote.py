@@ -259,8 +259,10 @@ def fork_xdist_workers(server: bool) -> None:
     ``via=`` of its own starts as execnet starts it. ``server`` says whether each worker gets its worker server
     forked with torch imported too.
     """
-    from execnet import gateway_io
-
+    try:
+        from execnet import gateway_io
+    except ImportError:  # no pytest-xdist: nothing to fork
+        return
     started = gateway_io.popen_args
 
     def popen_args(spec: Any) -> list[str]:
