@@ -70,11 +70,15 @@ def scan_local_constants() -> None:
     inherits that scan (0.1 s of a run) and scans only what it imported itself.
     A private API: where it has changed, every run scans as before.
     """
+    import warnings
+
     try:
         from hypothesis.internal.conjecture.providers import _get_local_constants
     except ImportError:
         return
-    _get_local_constants()
+    with warnings.catch_warnings():  # hypothesis warns of slow plugins when this happens before a run's session starts
+        warnings.simplefilter("ignore")
+        _get_local_constants()
 
 
 def preload_rewritten() -> None:
