@@ -86,7 +86,7 @@ class Zygote:
                     raise subprocess.TimeoutExpired(["pytest", *args], timeout) from None
                 finally:
                     conn.settimeout(None)
-            status = int(line.split()[1])
+            status = int(line.split()[1]) if line.startswith("exit ") else -signal.SIGKILL  # the zygote ended it
             stdout = Path(out).read_text(errors="replace") if os.path.exists(out) else ""
             stderr = Path(err).read_text(errors="replace") if os.path.exists(err) else ""
         return subprocess.CompletedProcess([sys.executable, "-m", "pytest", *args], status, stdout, stderr)

@@ -113,6 +113,33 @@ def test_a_forked_run_killed_at_its_timeout_takes_its_xdist_workers_with_it(tmp_
     assert not any(proc.exists() for proc in procs)
 
 
+def test_a_run_whose_test_process_has_gone_is_killed(tmp_path: Path) -> None:
+    """A test process killed mid-run (a nested self-test's, at its timeout) leaves no run behind: its connection to
+    the zygote closes with it, and the zygote kills that run's session."""
+    import json
+    import socket
+
+    from suite.selftest.runs import zygote
+
+    (tmp_path / "test_hang.py").write_text("import os, time\n\ndef test_hang():\n"
+                                            "    open('pid', 'w').write(str(os.getpid()))\n    time.sleep(600)\n")
+    request = {"args": ["-q", "-p", "no:cacheprovider"], "cwd": str(tmp_path), "env": run_environment(),
+               "stdout": str(tmp_path / "out"), "stderr": str(tmp_path / "err")}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:  # the test process's end, as a killed one has it
+        conn.connect(zygote().address)
+        conn.sendall(json.dumps(request).encode() + b"\n")
+        assert conn.makefile("r").readline().startswith("pid ")
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc = Path(f"/proc/{int((tmp_path / 'pid').read_text())}")
+        assert proc.exists()
+    deadline = time.monotonic() + 5
+    while proc.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not proc.exists()
+
+
 def test_the_current_runs_variables_are_not_passed_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """PYTEST_CURRENT_TEST, PYTEST_VERSION and pytest-xdist's variables stay behind; the rest and ``extra`` go."""
     monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "abc")
