@@ -442,7 +442,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                   "missing": verdict.name if verdict and outcome is Outcome.MISSING else ""}
         if exc is not None:
             fields["failure"], fields["example"] = _failure_and_example(exc)
-        text = snippet(runner) if runner is not None and outcome is not Outcome.MISSING else None
+        text = snippet(runner) if runner is not None and not _said_in_one_line(verdict) else None
         if text:
             report.sections.append(("reproduce", text))
             fields["snippet"] = text
@@ -482,17 +482,26 @@ def _known_failure(item: pytest.Item, report: pytest.TestReport, outcome: Outcom
 
 
 def _verdict_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str | object:
-    """What pytest keeps of a verdict raised as a skip: a missing API's one line, or the traceback of anything else.
+    """What pytest keeps of a verdict raised as a skip: the one line of a missing API or of a backend that did not
+    load, or the traceback of anything else.
 
     A missing API is listed in one line under "missing API" and never shown
     with a traceback, so none is built for it: pytest's traceback parses the
     test's module for every entry, which for a partial backend's hundreds of
-    missing checks took longer than the checks themselves.
+    missing checks took longer than the checks themselves. A backend that did
+    not load (a graded submission raising at import) fails every test the same
+    way, which the header says once: each test's traceback would only point at
+    the suite's own call.
     """
     verdict = test_verdict(excinfo.value)
-    if verdict.outcome is Outcome.MISSING:
+    if _said_in_one_line(verdict):
         return verdict.message
     return item.repr_failure(excinfo)
+
+
+def _said_in_one_line(verdict: Verdict | None) -> bool:
+    """Whether a test's verdict is all there is to say of it: a missing API, or a backend that did not load."""
+    return verdict is not None and (verdict.outcome is Outcome.MISSING or verdict.cause is Cause.LOAD)
 
 
 def _failure_and_example(exc: BaseException) -> tuple[str, str]:

@@ -250,6 +250,11 @@ def test_a_submission_that_does_not_import_scores_zero_with_the_cause(graded: di
     assert behaviours == [t["number"] for t in results(graded, "complete")["tests"]]
     assert "RuntimeError: this submission does not import" in data["extra_data"]["load_error"]
     assert all("load" in t["tags"] for t in data["tests"])
+    # Its log says so in one line a check: no traceback into the suite's own call, no snippet that only imports it.
+    log = (graded["out"] / "_logs" / "broken.log").read_text()
+    checks = json.loads((graded["out"] / "broken" / "conformance.json").read_text())
+    assert log.count("the backend failed to load: backend 'broken'") == len(checks) > 0
+    assert "BackendError" not in log and " reproduce " not in log and {check["snippet"] for check in checks} == {""}
 
 
 def test_rewriting_the_graders_files_gains_nothing(graded: dict[str, Any]) -> None:
