@@ -197,6 +197,8 @@ def run(request: dict, streams: list[int]) -> None:
             os.dup2(passed, fd)
             os.close(passed)
     else:
+        for passed in streams:  # none are expected with a pytest request: keep none open
+            os.close(passed)
         for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
             target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(target, fd)
