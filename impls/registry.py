@@ -281,6 +281,23 @@ def version_of(namespace: Any) -> str:
     return str(getattr(namespace, "__version__", None) or "unversioned")
 
 
+def builtin_version(name: str) -> str:
+    """A built-in backend's version, without importing torch for it: torch's from its installed metadata.
+
+    For a process that does not load the backend itself (pytest-xdist's
+    controller, whose workers each load it).
+    """
+    import importlib.metadata
+
+    target = BUILTINS[name]
+    if target == "torch":
+        try:
+            return importlib.metadata.version("torch")
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+    return version_of(importlib.import_module(target))
+
+
 @dataclass(frozen=True)
 class DeviceCheck:
     """What a backend said of one device: why it is not there (None where it is), and whether it knows the name."""

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from impls.registry import BackendSpecError
+from impls.registry import BackendSpecError, builtin_version
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from suite import PROJECT_ROOT, parallel
 from suite.activation import add_ini, requested
@@ -299,8 +299,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = parallel.header(config)
     for backend in state.backends.values():
         if xdist_controller(config):
-            lines.append(f"backend {backend.label}: [{'built-in' if backend.spec.builtin else backend.spec.target}]; "
-                         "loaded by each pytest-xdist worker")
+            version = f"{builtin_version(backend.spec.target)} " if backend.spec.builtin else ""
+            lines.append(f"backend {backend.label}: {version}[{'built-in' if backend.spec.builtin else backend.spec.target}]; "
+                         "loaded by each pytest-xdist worker (its devices: the per-device lines at the end)")
             continue
         where = "worker process" if backend.isolated else "in this process"
         origin = "built-in" if backend.spec.builtin else backend.spec.target
@@ -466,6 +467,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _all_skipped_because(records: list[Record], target: str) -> str:
+    """`` (REASON)`` where every check on ``target`` (backend-device) was skipped for one reason, else ''."""
+    mine = [record for record in records if f"{record.backend}-{record.device}" == target]
+    reasons = {record.message for record in mine if record.outcome == Outcome.SKIPPED.value}
+    return f" ({reasons.pop()})" if mine and len(reasons) == 1 and len(mine) == sum(
+        record.outcome == Outcome.SKIPPED.value for record in mine) else ""
+
+
 def _known_failure(item: pytest.Item, report: pytest.TestReport, outcome: Outcome, behaviour: str) -> str:
     """For a test the known-failures file lists: report it xfailed (or XPASS when it passed); return the reason."""
     known = item.config.stash[STATE].known
@@ -567,9 +576,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     from reports.html import write_report_html
 
     terminalreporter.section("conformance per backend and device", sep="-")
-    counts = outcome_counts(conformance_frame(r.as_dict() for r in state.records))
+    counts = outcome_counts(conformance_frame(r.as_dict() for r in records))  # sorted: the same order under xdist
     for target, row in counts.iterrows():
-        terminalreporter.write_line(f"{target}: " + ", ".join(f"{n} {outcome}" for outcome, n in row.items() if n))
+        line = f"{target}: " + ", ".join(f"{n} {outcome}" for outcome, n in row.items() if n)
+        terminalreporter.write_line(line + _all_skipped_because(records, str(target)))
 
     titles = {behaviour_id: entry.title for behaviour_id, entry in BEHAVIOURS.items()}
     paths = write_conformance([r.as_dict() for r in records], state.report_dir, titles)

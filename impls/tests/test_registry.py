@@ -238,3 +238,19 @@ def test_any_device_is_asked_of_the_backend() -> None:
     assert found["cpu"] is None and found["xpu"] is None and found["npu"] is None and found["npu:1"] is None
     assert found["fake"].endswith("says it is on 'cpu'")
     assert "raised RuntimeError: no device mps" in found["mps"]
+
+
+def test_a_built_in_backends_version_is_read_without_loading_it() -> None:
+    """torch's version comes from its installed metadata (no import of torch); numpy's from the backend itself."""
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    from impls import numpy_backend
+
+    code = ("import sys; from impls.registry import builtin_version; "
+            "print(builtin_version('torch'), builtin_version('numpy'), 'torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    torch_version = importlib.metadata.version("torch")
+    assert done.stdout.split() == [torch_version, numpy_backend.__version__, "False"]
+

@@ -128,6 +128,7 @@ def test_a_plain_run_at_the_root_says_it_is_spread_over_the_workers() -> None:
 
 def test_a_built_in_backends_run_is_spread_and_its_report_holds_every_test(tmp_path: Path) -> None:
     """A real ``pytest --backend numpy`` (benchmarks and DataLoader tests deselected, 2 examples): workers, header, report."""
+    from impls import numpy_backend
     from suite.selftest.runs import pytest_run
 
     done = pytest_run("--backend", "numpy", "--deselect", "suite/benchmarks", "--deselect", "suite/conformance/test_data.py",
@@ -137,6 +138,9 @@ def test_a_built_in_backends_run_is_spread_and_its_report_holds_every_test(tmp_p
     if cores > 1:
         assert (f"tests spread over {cores} pytest-xdist workers (a built-in backend's whole suite; -n 0 runs them in one "
                 f"process)") in done.stdout and f"created: {cores}/{cores} workers" in done.stdout
+        # The controller loads no backend, yet names its version (a built-in's, read without loading it)
+        assert (f"backend numpy: {numpy_backend.__version__} [built-in]; loaded by each pytest-xdist worker (its "
+                "devices: the per-device lines at the end)") in done.stdout.splitlines()
     counts = dict((word, int(number)) for number, word in re.findall(r"(\d+) (passed|skipped)", done.stdout.splitlines()[-1]))
     records = json.loads((tmp_path / "r" / "conformance.json").read_text())
     assert counts["passed"] > 100 and len(records) == counts["passed"] + counts["skipped"]

@@ -160,6 +160,10 @@ def test_tables_have_the_design_columns_and_cuda_is_skipped_with_a_reason(tmp_pa
     if not torch.cuda.is_available():
         assert set(cuda["outcome"]) == {"skipped"}
         assert all(m == "cuda not available on torch: cuda.is_available() is False" for m in cuda["message"])
+        # ... and its line at the end says why, once: every check there was skipped for that one reason
+        assert (f"torch-cuda: {len(cuda)} skipped (cuda not available on torch: cuda.is_available() is False)"
+                in done.stdout.splitlines())
+    assert "torch-cpu: 7 passed" in done.stdout.splitlines()  # passes: no reason to give
     summary = (report / "summary.md").read_text()
     assert "| V1 " in summary and "torch-cpu" in summary
     assert done.stdout.rstrip().splitlines()[-2] == f"report folder: {report}"
