@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from impls import registry
-from suite import codec, forbidden as forbidden_modules, sandbox, worker
+from suite import codec, forbidden as forbidden_modules, preload, sandbox, worker
 from suite.untrusted import clean
 from suite.execute import Probe, execute, probe_ref
 from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Cause
@@ -170,47 +170,57 @@ def _cleaned(message: Any) -> Any:
     return tidy
 
 
-def worker_context(forbidden: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
-    """A forkserver context preloading what every worker needs (torch too, where installed and not ``forbidden``).
+def worker_context(forbidden: tuple[str, ...] = (), torch: bool = True) -> multiprocessing.context.BaseContext:
+    """A forkserver context preloading what every worker needs, and torch where a worker imports it (``torch``),
+    it is installed and not ``forbidden``.
 
-    The server is one per run; a grading run starts it with its forbidden
+    The server is one per run, its preload decided once for all the run's
+    worker-held backends (suite.preload: a torch-free submission's workers are
+    not charged torch's memory). A grading run starts it with its forbidden
     modules, so that no submission's worker inherits them already loaded. A
-    server already running with another preload (torch, where this run forbids
-    it) is stopped, so that the next worker's start makes one with this preload.
+    server already running without a module this preload holds, or with another
+    that is forbidden, is stopped, so that the next worker's start makes one
+    with this preload; one that holds more is kept (the self-tests' zygote forks
+    every run a server with torch).
     """
     from multiprocessing import forkserver
 
     context = multiprocessing.get_context("forkserver")
     preload = list(worker.PRELOAD)
-    if importlib.util.find_spec("torch") is not None and not forbidden_modules.matches("torch", forbidden):
+    if torch and importlib.util.find_spec("torch") is not None and not forbidden_modules.matches("torch", forbidden):
         preload += worker.PRELOAD_TORCH  # 3-5 s a worker, paid once here
     running = _server_pid()
-    if running and list(getattr(forkserver._forkserver, "_preload_modules", [])) != preload:
-        _kill_server(running)
+    if running:
+        held = list(getattr(forkserver._forkserver, "_preload_modules", []))
+        extra = set(held) - set(preload)
+        if not set(preload) <= set(held) or any(forbidden_modules.matches(name, forbidden) for name in extra):
+            _kill_server(running)
+        else:
+            preload = held
     context.set_forkserver_preload(preload)
     return context
 
 
-def start_worker_server() -> None:
+def start_worker_server(torch: bool = True) -> None:
     """Start the worker server without waiting for its imports, so that they overlap the run's own start-up.
 
-    Its torch import takes seconds; the run meanwhile imports hypothesis and
-    the suite and loads its in-process backends, on another core where there
-    is one. The first worker's start (warm_up_workers) then waits for the rest.
+    Its torch import (where ``torch``) takes seconds; the run meanwhile imports
+    hypothesis and the suite and loads its in-process backends, on another core
+    where there is one. The first worker's start (warm_up_workers) then waits for the rest.
     """
     from multiprocessing import forkserver
 
-    worker_context()  # sets the server's preload
+    worker_context(torch=torch)  # sets the server's preload
     forkserver.ensure_running()
 
 
-def warm_up_workers(forbidden: tuple[str, ...] = ()) -> None:
-    """Start the worker server (it imports numpy and torch once), so that no test's clock pays for it.
+def warm_up_workers(forbidden: tuple[str, ...] = (), torch: bool = True) -> None:
+    """Start the worker server (it imports numpy, and torch where ``torch``, once), so that no test's clock pays for it.
 
     The server imports its preload after it starts, so a first child is run and
     waited for: it is forked only once the imports are done.
     """
-    process = worker_context(forbidden).Process(target=os.getpid, name="conformance-warm-up")
+    process = worker_context(forbidden, torch).Process(target=os.getpid, name="conformance-warm-up")
     start_within(process, WARM_UP_SECONDS, "warming up")
     process.join(WARM_UP_SECONDS)
 
@@ -301,10 +311,13 @@ class WorkerBackend(Backend):
     """
 
     def __init__(self, spec: registry.BackendSpec, limits: Limits, wanted: tuple[str, ...] = ("cpu", "cuda"),
-                 forbidden: tuple[str, ...] = (), isolation: sandbox.Isolation | None = None) -> None:
+                 forbidden: tuple[str, ...] = (), isolation: sandbox.Isolation | None = None,
+                 torch: bool | None = None) -> None:
         super().__init__(spec, wanted)
         self.limits = limits
         self.forbidden = forbidden
+        #: Whether the worker server preloads torch: the run's choice for all its workers, else this backend's source's.
+        self.torch = preload.imports_torch(spec) if torch is None else torch
         self.isolation = isolation if isolation is not None and isolation.confined else None
         self.sandboxed = self.isolation is not None and self.isolation.sandboxed  # bubblewrap's, not the uid's
         self.uid = self.isolation.uid if self.isolation is not None and not self.sandboxed else None
@@ -340,7 +353,7 @@ class WorkerBackend(Backend):
     def load(self) -> None:
         """Start the worker and learn version and devices; raises BackendSpecError or BackendError."""
         if self.isolation is None:
-            warm_up_workers(self.forbidden)  # seconds on a busy machine, and not the backend's doing: before the clock starts
+            warm_up_workers(self.forbidden, self.torch)  # seconds on a busy machine, and not the backend's doing: before the clock starts
         self._cpu_carried = 0.0
         hello = self._start(deadline=time.monotonic() + self.limits.wall_seconds)
         if not hello["ok"]:
@@ -356,7 +369,7 @@ class WorkerBackend(Backend):
         self._cpu_base = self._cpu_last = 0.0
         if self.isolation is not None:
             return self._start_confined(deadline)
-        context = worker_context(self.forbidden)
+        context = worker_context(self.forbidden, self.torch)
         parent, child = context.Pipe()
         workdir = os.path.join(self._dir, "cwd")
         self._process = context.Process(

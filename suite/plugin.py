@@ -25,7 +25,7 @@ from suite.heap import freeze_survivors
 from suite.known_failures import KnownFailures
 from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
 from suite.repro import snippet
-from suite.session import Record, RunState, needs_workers, parse_size
+from suite.session import Record, RunState, needs_workers, parse_size, workers_import_torch
 
 #: Sub-plugins, each owning one concern; pytest loads them with this module.
 pytest_plugins = ["suite.rootdir", "suite.benchmarks.plugin", "suite.grading.plugin"]
@@ -103,7 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not grading and not xdist_controller(config) and needs_workers(config.getoption("backend"), isolate):
         # Its seconds of imports overlap hypothesis's, the suite's and the in-process backends'. (Grading starts it
         # itself, once its guard is armed.)
-        start_worker_server()
+        start_worker_server(torch=workers_import_torch(config.getoption("backend"), isolate))
     _register_hypothesis_profiles(config)
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from impls import registry
-from suite import PROJECT_ROOT
+from suite import PROJECT_ROOT, preload
 from suite import version as suite_version_text
 from suite.backends import Backend, InProcessBackend, Limits, WorkerBackend
 from suite.known_failures import KnownFailures
@@ -129,11 +129,12 @@ class RunState:
                     f"two backends are labelled {label!r}; name them apart with label=spec (alice=./alice/mytorch.py)"
                 )
         wanted = parse_devices(devices)
+        torch = _torch_in_workers(parsed, isolate)  # one server for all: it preloads torch if any worker needs it
         backends: dict[str, Backend] = {}
         try:
             for spec in parsed:
                 backend = _make_backend(spec, isolate, limits, wanted, () if spec.builtin else forbidden,
-                                        None if spec.builtin else isolation)
+                                        None if spec.builtin else isolation, torch)
                 backends[spec.label] = backend
                 if not load:
                     continue
@@ -194,9 +195,24 @@ def needs_workers(specs: list[str], isolate: str) -> bool:
         return False
 
 
+def workers_import_torch(specs: list[str], isolate: str) -> bool:
+    """True when a backend that will run in a worker imports torch (suite.preload): the worker server then preloads it."""
+    try:
+        parsed = [registry.parse_spec(text) for text in (specs or builtin_specs())]
+    except registry.BackendSpecError:
+        return False
+    return _torch_in_workers(parsed, isolate)
+
+
+def _torch_in_workers(specs: list[registry.BackendSpec], isolate: str) -> bool:
+    """True when any of these backends that ``--isolate`` puts in a worker imports torch, as its source shows."""
+    return any(preload.imports_torch(spec) for spec in specs if not runs_in_process(spec, isolate))
+
+
 def _make_backend(spec: registry.BackendSpec, isolate: str, limits: Limits, wanted: tuple[str, ...],
-                  forbidden: tuple[str, ...] = (), isolation: Isolation | None = None) -> Backend:
-    """An in-process or worker-held handle (confined where asked), as ``--isolate`` decides for this spec."""
+                  forbidden: tuple[str, ...] = (), isolation: Isolation | None = None, torch: bool = True) -> Backend:
+    """An in-process or worker-held handle (confined where asked), as ``--isolate`` decides for this spec; ``torch``
+    says whether the run's worker server preloads torch."""
     if runs_in_process(spec, isolate):
         return InProcessBackend(spec, wanted)
-    return WorkerBackend(spec, limits, wanted, forbidden, isolation=isolation)
+    return WorkerBackend(spec, limits, wanted, forbidden, isolation=isolation, torch=torch)

@@ -155,7 +155,7 @@ def _choose_examples(config: pytest.Config, settings: Settings) -> tuple[int, in
 
 def prepare_grading(config: pytest.Config) -> None:
     """Before any submission code runs: read the settings, settle limits and report folder, arm the guard."""
-    from suite.session import default_report_dir
+    from suite.session import default_report_dir, workers_import_torch
 
     try:
         settings = load_settings(config.getoption("weights"))
@@ -177,8 +177,6 @@ def prepare_grading(config: pytest.Config) -> None:
     guard.preload_conftests(config)
     isolation = choose_isolation(settings.isolation, grader_folders=[str(guard.PROJECT_ROOT), config.option.report_dir],
                                  secrets=[str(path) for path in (config.getoption("weights"), settings.tests) if path])
-    if not isolation.confined:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
-        warm_up_workers(settings.forbidden)  # loading a submission is timed per test; the server's start is not its own
     examples, seed, seed_source = _choose_examples(config, settings)
     course_tests = Path(settings.tests) if settings.tests else None
     if course_tests is not None:  # the probes a course's tests call run in the worker: its sandbox shows them
@@ -192,6 +190,10 @@ def prepare_grading(config: pytest.Config) -> None:
         config.args.append(str(guard.PROJECT_ROOT / "suite" / "benchmarks"))
         config.option.baseline = f"{settings.speed.reference}-cpu"  # benchmarks.csv's ratios are the grade's
         speed_reference = (settings.speed.reference,)
+    if not isolation.confined:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
+        # Loading a submission is timed per test; the server's start is not its own. torch is preloaded where a
+        # submission or the speed reference imports it and the course allows it (suite.preload).
+        warm_up_workers(settings.forbidden, workers_import_torch(config.getoption("backend"), "always"))
     config.stash[GRADING] = GradingRun(
         course_tests=course_tests,
         speed_reference=speed_reference,

@@ -153,7 +153,18 @@ def test_the_current_runs_variables_are_not_passed_on(monkeypatch: pytest.Monkey
 SERVER_TESTS = '''
 import os
 from multiprocessing import forkserver
-from suite.backends import warm_up_workers
+from impls.registry import parse_spec
+from suite.backends import Limits, WorkerBackend, rss_bytes, warm_up_workers
+
+def test_reports_a_torch_free_backends_worker():
+    backend = WorkerBackend(parse_spec(os.path.join(os.path.dirname(__file__), "free", "mytorch.py")), Limits(seconds=60))
+    backend.load()
+    try:
+        maps = open(f"/proc/{backend.pid}/maps").read()
+        print("torch-free-worker", "with-torch" if "libtorch" in maps else "without-torch",
+              "MiB", rss_bytes(backend.pid) // 2**20)
+    finally:
+        backend.close()
 
 def test_reports_its_worker_server():
     warm_up_workers()
@@ -173,11 +184,18 @@ def test_a_run_that_forbids_torch_gets_a_server_without_it():
 
 def test_a_forked_runs_worker_server_is_forked_from_the_zygote_too(tmp_path: Path) -> None:
     """A forked run finds its worker server already running, a child of its own forked with torch imported; a new
-    interpreter's run starts one that imports it again. Either serves workers, and a run that then forbids torch
-    (as grading does) gets a new server without it."""
+    interpreter's run starts one without torch for a torch-free backend, then one that imports it when asked. Either
+    serves workers, and a run that then forbids torch (as grading does) gets a new server without it."""
     (tmp_path / "test_server.py").write_text(SERVER_TESTS)
+    (tmp_path / "free").mkdir()
+    (tmp_path / "free" / "mytorch.py").write_text('"""Like torch.tensor, on numpy."""\nimport numpy\ntensor = numpy.asarray\n')
     forked = pytest_run("-s", "-q", cwd=tmp_path)
     fresh = pytest_run("-s", "-q", cwd=tmp_path, fresh=True)
     assert "server forked parent-is-run True" in forked.stdout, forked.stdout + forked.stderr
     assert "server fresh parent-is-run True" in fresh.stdout, fresh.stdout + fresh.stderr
+    # As a user's run has it, the torch-free backend's worker holds no torch (suite.preload); the forked run's
+    # server, forked with torch, is kept for it (a server holding more than a run needs is not restarted).
+    free = fresh.stdout.split("torch-free-worker ")[1].split()
+    assert free[0] == "without-torch" and int(free[2]) < 120, fresh.stdout
+    assert "torch-free-worker with-torch" in forked.stdout, forked.stdout
     assert forked.returncode == fresh.returncode == 0

@@ -1,0 +1,132 @@
+"""Whether a backend imports torch, read from its source (suite/preload.py): the worker server preloads torch only then.
+
+Reading "no" where the backend imports torch would make each of its workers
+import torch itself; reading "yes" where it does not charges its workers torch's
+memory. Each case below fails on a reader that gets it the other way round.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from impls.registry import parse_spec
+from suite import preload
+from suite.backends import Limits, WorkerBackend
+from suite.session import workers_import_torch
+
+FREE = '''
+"""A mini-torch on numpy: torch.tensor's rules, without torch ("import torch" is only said here)."""
+import numpy as np
+import importlib
+
+tensor = np.asarray  # like torch.tensor
+legacy = "torch.FloatTensor"
+helpers = importlib.import_module("json")
+'''
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> source) under ``folder``; return the folder."""
+    for name, source in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(textwrap.dedent(source))
+    return folder
+
+
+def imports_torch(path: Path) -> bool:
+    """What the reader says of the backend at ``path``, given as ``--backend`` gives it."""
+    return preload.imports_torch(parse_spec(str(path)))
+
+
+def test_the_built_ins() -> None:
+    """torch's worker imports torch; the numpy backend's does not."""
+    assert preload.imports_torch(parse_spec("torch")) is True
+    assert preload.imports_torch(parse_spec("numpy")) is False
+
+
+def test_a_file_that_only_names_torch_in_text_does_not_import_it(tmp_path: Path) -> None:
+    """Docstrings, comments and strings that say torch, and a literal import of something else, are not imports."""
+    assert imports_torch(write(tmp_path, {"mytorch.py": FREE}) / "mytorch.py") is False
+
+
+@pytest.mark.parametrize("line", [
+    "import torch", "import numpy, torch.nn as nn", "from torch import nn", "from torch.utils.data import DataLoader",
+    "__import__('torch')", "import importlib; importlib.import_module('torch.nn')",
+    "def later():\n    import torch",
+], ids=["import", "second-of-two", "from", "from-submodule", "dunder-import", "import-module", "inside-a-function"])
+def test_each_way_of_importing_torch_is_read(tmp_path: Path, line: str) -> None:
+    """An import statement anywhere in the file, or an import call with torch's name."""
+    assert imports_torch(write(tmp_path, {"mytorch.py": FREE + line + "\n"}) / "mytorch.py") is True
+
+
+@pytest.mark.parametrize("line", ["import importlib; importlib.import_module('tor' + 'ch')", "def broken(:\n    pass"],
+                         ids=["computed-name", "does-not-parse"])
+def test_what_the_source_cannot_tell_counts_as_importing_torch(tmp_path: Path, line: str) -> None:
+    """A computed module name or a file that does not parse: torch is preloaded, as if it were imported."""
+    assert imports_torch(write(tmp_path, {"mytorch.py": FREE + line + "\n"}) / "mytorch.py") is True
+
+
+def test_a_sibling_the_file_imports_is_read_and_one_it_does_not_is_not(tmp_path: Path) -> None:
+    """The folder is on sys.path when the file loads: its imported siblings count, its other files do not."""
+    write(tmp_path, {"mytorch.py": FREE + "import helpers\n", "helpers/__init__.py": "from .ops import add\n",
+                     "helpers/ops.py": "import torch\nadd = torch.add\n", "test_mine.py": "import torch\n"})
+    assert imports_torch(tmp_path / "mytorch.py") is True
+    (tmp_path / "mytorch.py").write_text(FREE)  # now helpers/ is not imported; test_mine.py never was
+    assert imports_torch(tmp_path / "mytorch.py") is False
+
+
+def test_a_package_folder_is_read_whole(tmp_path: Path) -> None:
+    """A submodule deep in the package that imports torch counts, whatever imports it (relatively or not)."""
+    write(tmp_path, {"mytorch/__init__.py": FREE, "mytorch/nn/__init__.py": "from . import layers\n",
+                     "mytorch/nn/layers.py": "from torch.nn import Linear\n"})
+    assert imports_torch(tmp_path / "mytorch") is True
+    assert imports_torch(tmp_path / "mytorch" / "__init__.py") is True
+    (tmp_path / "mytorch" / "nn" / "layers.py").write_text("Linear = None  # like torch.nn.Linear\n")
+    assert imports_torch(tmp_path / "mytorch") is False
+
+
+def test_an_installed_module_is_read_as_its_top_level_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pkg.mod`` on sys.path: every file of ``pkg`` is read, without importing it."""
+    write(tmp_path, {"portpkg/__init__.py": "raise RuntimeError('imported')\n", "portpkg/api.py": FREE,
+                     "portpkg/_impl.py": "import torch\n"})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert preload.imports_torch(parse_spec("portpkg.api")) is True
+    (tmp_path / "portpkg" / "_impl.py").write_text("import numpy\n")
+    assert preload.imports_torch(parse_spec("portpkg.api")) is False
+
+
+def test_a_tree_too_large_to_read_counts_as_importing_torch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_FILES files, or MAX_BYTES bytes, the reader stops and says yes."""
+    write(tmp_path, {"mytorch/__init__.py": FREE, **{f"mytorch/m{i}.py": "x = 1\n" for i in range(5)}})
+    assert imports_torch(tmp_path / "mytorch") is False
+    monkeypatch.setattr(preload, "MAX_FILES", 4)
+    assert imports_torch(tmp_path / "mytorch") is True
+    monkeypatch.setattr(preload, "MAX_FILES", 500)
+    monkeypatch.setattr(preload, "MAX_BYTES", 100)
+    assert imports_torch(tmp_path / "mytorch") is True
+
+
+def test_a_source_file_that_is_not_a_file_is_not_read(tmp_path: Path) -> None:
+    """A ``.py`` name that is a link to a device (a hostile submission's) is skipped, not read forever."""
+    write(tmp_path, {"mytorch/__init__.py": FREE})
+    os.symlink("/dev/zero", tmp_path / "mytorch" / "endless.py")
+    assert imports_torch(tmp_path / "mytorch") is False
+
+
+def test_a_run_preloads_torch_when_any_backend_in_a_worker_imports_it(tmp_path: Path) -> None:
+    """One server for the run: torch if a worker-held backend imports it; built-ins are in-process under ``auto``."""
+    free = str(write(tmp_path, {"free/mytorch.py": FREE}) / "free" / "mytorch.py")
+    uses = str(write(tmp_path, {"uses/mytorch.py": "import torch\ntensor = torch.tensor\n"}) / "uses" / "mytorch.py")
+    assert workers_import_torch([free], "auto") is False
+    assert workers_import_torch([free, "torch"], "auto") is False
+    assert workers_import_torch([free, "torch"], "always") is True
+    assert workers_import_torch([free, uses], "auto") is True
+    assert workers_import_torch([free, uses], "never") is False
+    for path, torch in ((free, False), (uses, True)):  # a handle made alone decides from its own source
+        backend = WorkerBackend(parse_spec(path), Limits(seconds=5))
+        assert backend.torch is torch
+        backend.close()
