@@ -112,7 +112,10 @@ class RunState:
     ) -> "RunState":
         """Parse and load every backend; raise BackendSpecError (one line) for a bad spec.
 
-        With ``load`` False (pytest-xdist's controller, which runs no test) backends are parsed, not loaded.
+        With ``load`` False (pytest-xdist's controller, which runs no test) backends are parsed, not loaded; but
+        where ``strict``, each one that is not built in (and a built-in that is not installed) is loaded once and
+        closed again, so that one that does not load stops the run here in one line, not every xdist worker with a
+        traceback (xdist would restart each of them and give up after eight).
 
         With ``strict`` False (grading), a backend that fails to load is kept,
         marked with its load error, so every test still runs and records why it failed.
@@ -137,6 +140,8 @@ class RunState:
                                         None if spec.builtin else isolation, torch)
                 backends[spec.label] = backend
                 if not load:
+                    if strict and (not spec.builtin or importlib.util.find_spec(spec.target) is None):
+                        _load_once(backend)
                     continue
                 try:
                     backend.load()
@@ -162,6 +167,16 @@ class RunState:
         """Stop every worker."""
         for backend in self.backends.values():
             backend.close()
+
+
+def _load_once(backend: Backend) -> None:
+    """Load the backend and close it again; raise BackendSpecError (one line) when it does not load."""
+    try:
+        backend.load()
+    except BackendError as exc:
+        raise registry.BackendSpecError(str(exc)) from None
+    finally:
+        backend.close()
 
 
 def refuse_unknown_devices(devices: tuple[str, ...], backends: list[Backend]) -> None:

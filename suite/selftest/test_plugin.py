@@ -66,15 +66,15 @@ def test_a_path_after_a_space_is_an_option_value_not_a_test_path(tmp_path: Path)
 
 
 def test_an_unresolvable_spec_stops_the_run_with_one_line() -> None:
-    """``--backend no.such.module``: no test runs, one clear line, pytest's usage-error status."""
-    done = pytest_run("--backend", "no.such.module")
-    assert done.returncode == pytest.ExitCode.USAGE_ERROR
-    error_lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert error_lines == [
-        "ERROR: backend 'no.such.module' (no.such.module): no module named 'no.such.module'; "
-        "for a file give its path (./name.py), for a built-in one of torch, numpy"
-    ]
-    assert "passed" not in done.stdout
+    """``--backend no.such.module``: no test runs, one clear line, pytest's usage-error status; with ``-n 2`` too."""
+    for spread in ((), ("-n", "2")):  # under xdist the controller loads it once, before any worker starts
+        done = pytest_run("--backend", "no.such.module", *spread)
+        assert done.returncode == pytest.ExitCode.USAGE_ERROR, spread
+        error_lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+        assert error_lines == [
+            "ERROR: backend 'no.such.module' (no.such.module): no module named 'no.such.module'; "
+            "for a file give its path (./name.py), for a built-in one of torch, numpy"
+        ], spread
 
 
 def test_a_device_no_backend_uses_stops_the_run_with_one_line(tmp_path: Path) -> None:
@@ -96,12 +96,19 @@ def test_a_device_no_backend_uses_stops_the_run_with_one_line(tmp_path: Path) ->
 
 
 def test_a_broken_file_names_the_exception_and_line(tmp_path: Path) -> None:
-    """A file that raises at import is refused before any test, naming the file and line."""
+    """A file that raises at import is refused before any test, naming the file and line, spread or not."""
     broken = tmp_path / "broken.py"
     broken.write_text("import torch\nx = torch.tensor([1]) + undefined_name\n")
     done = pytest_run("--backend", str(broken))
     assert done.returncode == pytest.ExitCode.USAGE_ERROR
     assert f"NameError: name 'undefined_name' is not defined at {broken}:2" in done.stderr
+    # Spread over xdist's workers, the same one line, not each worker's traceback and xdist's restarts of it.
+    (tmp_path / "free.py").write_text("import numpy\nx = numpy.zeros(1) + undefined_name\n")
+    done = pytest_run("--backend", str(tmp_path / "free.py"), "-n", "2")
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in (done.stderr + done.stdout).splitlines() if line.strip()] == [
+        f"ERROR: backend 'free' ({tmp_path / 'free.py'}): importing it raised NameError: name 'undefined_name' "
+        f"is not defined at {tmp_path / 'free.py'}:2"], done.stdout[-2000:] + done.stderr[-2000:]
 
 
 def test_a_backend_without_nn_reports_module_behaviours_missing(tmp_path: Path) -> None:
