@@ -91,6 +91,17 @@ def grade_html(results: Mapping[str, Any]) -> str:
             + (_table(rows.set_index("behaviour")) if not rows.empty else ""))
 
 
+def _grade_section(path: Path) -> str:
+    """The grade in a folder's results.json, or a line saying why it cannot be shown (the page is written anyway)."""
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # left by another run, cut short, or not JSON: not this page's to fix
+        return f"<p>{html.escape(path.name)} here cannot be read ({html.escape(type(exc).__name__)}: {html.escape(str(exc))}), so no grade is shown.</p>"
+    if not isinstance(results, dict):
+        return f"<p>{html.escape(path.name)} here holds no grade (a JSON {type(results).__name__}), so none is shown.</p>"
+    return grade_html(results)
+
+
 def benchmarks_html(folder: Path) -> str:
     """The medians of a timed run (benchmark × size rows, backend-device columns) and its plots, embedded."""
     table = pd.read_csv(folder / "benchmarks.csv", keep_default_na=False)
@@ -127,7 +138,7 @@ def report_html(folder: Path, titles: Mapping[str, str]) -> str:
         ]
     results_path = folder / "results.json"
     if results_path.exists():
-        parts += ["<h2>Grade</h2>", grade_html(json.loads(results_path.read_text(encoding="utf-8")))]
+        parts += ["<h2>Grade</h2>", _grade_section(results_path)]
     if not frame.empty:
         parts += ["<h2>Not passing</h2>", problems_html(frame)]
     if (folder / "benchmarks.csv").exists():

@@ -211,3 +211,14 @@ def test_a_stopped_check_is_explained_by_the_graders_words_not_hypothesis_replay
     text = grade_markdown(graded)
     assert "crash: the backend's process was killed by SIGSEGV while running unsqueeze" in text
     assert "Inconsistent results" not in text and "distinct failures" not in text
+
+
+@pytest.mark.parametrize("text", ["", "[1, 2]", '{"score": 1'], ids=["empty", "a-list", "cut-short"])
+def test_a_results_json_that_cannot_be_read_leaves_the_page_written_without_a_grade(tmp_path: Path, text: str) -> None:
+    """report.html over a folder whose results.json another run left unreadable: written, saying so, no crash."""
+    from reports.html import write_report_html
+
+    (tmp_path / "conformance.json").write_text("[]")
+    (tmp_path / "results.json").write_text(text)
+    page = write_report_html(tmp_path, {}).read_text()
+    assert "results.json here" in page and "no grade" in page and "Score:" not in page
