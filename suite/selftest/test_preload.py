@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from impls.registry import parse_spec
-from suite import preload
+from suite import PROJECT_ROOT, preload
 from suite.backends import Limits, WorkerBackend
+from suite.selftest.samples import make_complete
 from suite.session import workers_import_torch
 
 FREE = '''
@@ -46,6 +47,12 @@ def test_the_built_ins() -> None:
     """torch's worker imports torch; the numpy backend's does not."""
     assert preload.imports_torch(parse_spec("torch")) is True
     assert preload.imports_torch(parse_spec("numpy")) is False
+
+
+def test_the_numpy_backend_and_the_complete_sample_made_from_it_read_as_torch_free(tmp_path: Path) -> None:
+    """Given as a folder (as the "complete" sample is graded), numpy's source shows no torch: no computed import."""
+    assert imports_torch(PROJECT_ROOT / "impls" / "numpy_backend") is False
+    assert imports_torch(make_complete(tmp_path / "mytorch")) is False
 
 
 def test_a_file_that_only_names_torch_in_text_does_not_import_it(tmp_path: Path) -> None:
