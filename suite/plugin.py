@@ -107,6 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_hypothesis_profiles(config)
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)
+    cleared = _clear_earlier_run(config)  # before grading's snapshot of the folder, and before any table is written
     forbidden: tuple[str, ...] = ()
     clock = {"clock": "wall"}
     bench_only: tuple[str, ...] = ()
@@ -140,8 +141,19 @@ def pytest_configure(config: pytest.Config) -> None:
     except (BackendSpecError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     state.bench_only = bench_only
+    state.cleared = cleared
     config.stash[STATE] = state
     freeze_survivors()  # the libraries and backends just imported live to the end: no collection walks them again
+
+
+def _clear_earlier_run(config: pytest.Config) -> tuple[str, ...]:
+    """Remove an earlier run's tables from the named --report-dir (reports.folder), once a run, where tests will run."""
+    folder = config.getoption("report_dir")
+    if not folder or xdist_worker(config) or config.option.collectonly or config.getoption("contract"):
+        return ()
+    from reports.folder import clear_earlier_run
+
+    return tuple(clear_earlier_run(Path(folder)))
 
 
 def xdist_controller(config: pytest.Config) -> bool:
@@ -588,4 +600,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     for path in paths:
         shown = os.path.relpath(path)
         terminalreporter.write_line(f"wrote {path if shown.startswith('..') else shown}")
-    terminalreporter.write_line(f"report folder: {state.report_dir}")
+    terminalreporter.write_line(state.report_folder_line())

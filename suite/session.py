@@ -96,6 +96,7 @@ class RunState:
     records: list[Record] = field(default_factory=list)
     known: KnownFailures | None = None  # the --known-failures file, with what became of its entries
     suite_version: str = field(default_factory=lambda: suite_version_text())  # suite.version(), read once a run
+    cleared: tuple[str, ...] = ()  # an earlier run's files removed from report_dir at the start (reports.folder)
 
     @classmethod
     def create(
@@ -162,6 +163,13 @@ class RunState:
             report_dir=Path(report_dir) if report_dir else default_report_dir(),
             explicit=explicit,
         )
+
+    def report_folder_line(self) -> str:
+        """The terminal's last line of a run's reports: the folder, and how many of an earlier run's files it removed."""
+        if not self.cleared:
+            return f"report folder: {self.report_dir}"
+        files = "file was" if len(self.cleared) == 1 else f"{len(self.cleared)} files were"
+        return f"report folder: {self.report_dir} (an earlier run's {files} removed from it first)"
 
     def close(self) -> None:
         """Stop every worker."""

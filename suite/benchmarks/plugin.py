@@ -164,4 +164,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.section("benchmark report", sep="-")
     for path in paths:
         terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
-    terminalreporter.write_line(f"report folder: {state.report_dir}")
+    terminalreporter.write_line(state.report_folder_line())

@@ -333,3 +333,21 @@ def test_the_suites_fixtures_say_whose_they_are_where_the_suite_was_not_asked_fo
     (tmp_path / "test_wants.py").write_text("def test_wants_run(run):\n    assert run\n")
     done = pytest_run("-q", cwd=tmp_path, timeout=120)
     assert done.returncode == 1 and "fixture 'run' is torch-conformance's" in done.stdout and "KeyError" not in done.stdout
+
+
+def test_a_report_folder_used_again_holds_only_the_new_runs_files(tmp_path: Path) -> None:
+    """A graded run, then an ungraded one into the same --report-dir: the grade goes, the page shows none, the
+    terminal says how many files were removed, and a file of the user's there stays."""
+    folder = tmp_path / "mine"
+    graded = pytest_run("--grade", "--backend", str(PROJECT_ROOT / "examples" / "submissions" / "partial" / "mytorch"),
+                        "-m", "V2", "--report-dir", str(folder), VIEWS_TESTS)
+    assert (folder / "results.json").exists() and "Score:" in (folder / "report.html").read_text(), graded.stdout[-2000:]
+    (folder / "notes.txt").write_text("mine")
+
+    done = pytest_run("--backend", "numpy", "-m", "V2", "--device", "cpu", "--report-dir", str(folder), VIEWS_TESTS)
+
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "conformance.csv", "conformance.json", "notes.txt", "report.html", "summary.md"]
+    assert "Score:" not in (folder / "report.html").read_text()
+    assert done.stdout.splitlines()[-2] == f"report folder: {folder} (an earlier run's 7 files were removed from it first)"

@@ -17,6 +17,7 @@ import pytest
 
 from suite.grading.scoring import speed_points
 from suite.grading.settings import SettingsError, Speed, load_settings
+from reports.folder import PLOTS, RUN_FILES
 from suite.selftest.runs import pytest_run
 from suite.selftest.samples import make_complete
 
@@ -96,6 +97,15 @@ def test_both_submissions_and_the_reference_are_timed_in_one_run(graded: dict[st
     assert sorted(frame["backend"]) == ["complete", "numpy", "slow"], graded["done"].stdout[-3000:]
     assert set(frame["benchmark"]) == {"mm"} and frame["size"].nunique() == 1
     assert not (graded["grades"] / "numpy").exists()
+
+
+def test_every_file_the_run_wrote_is_one_a_later_run_into_its_folder_removes(graded: dict[str, Any]) -> None:
+    """The graded, timed run's files at the top of its folder are all named in reports.folder, plots included."""
+    written = {p.name for p in graded["grades"].iterdir() if p.is_file()}
+    assert {"conformance.csv", "benchmarks.csv", "leaderboard.csv", "report.html"} <= written, sorted(written)
+    assert written <= set(RUN_FILES), f"not in reports.folder.RUN_FILES: {sorted(written - set(RUN_FILES))}"
+    folders = {p.name for p in graded["grades"].iterdir() if p.is_dir()}
+    assert folders <= {PLOTS, "complete", "slow"}, sorted(folders)
 
 
 def test_speed_points_follow_the_ratio_to_the_reference(graded: dict[str, Any]) -> None:
