@@ -202,16 +202,24 @@ def _collect_the_suite_from_anywhere(config: pytest.Config) -> None:
     """No test path given: with --backend, or outside the project, collect only the suite's conformance tests and benchmarks.
 
     With --backend the project's self-tests would be deselected anyway; not
-    importing them (nor what they import) saves about a second a run.
+    importing them (nor what they import) saves about a second a run. A
+    grading run in the project keeps its testpaths (it grades the conformance
+    tests among them); outside it, it collects the conformance tests, and
+    grading adds the benchmarks where the course gives speed points.
     """
-    if config.option.file_or_dir or config.getoption("grade", False):
+    if config.option.file_or_dir:
         return
     try:
         config.rootpath.relative_to(PROJECT_ROOT)
-        if not config.getoption("backend"):
-            return  # the project itself, or a folder in it, running everything: its testpaths and paths apply
+        inside = True
     except ValueError:
-        pass
+        inside = False
+    if config.getoption("grade", False):
+        if not inside:
+            config.args[:] = [str(PROJECT_ROOT / "suite" / "conformance")]
+        return
+    if inside and not config.getoption("backend"):
+        return  # the project itself, or a folder in it, running everything: its testpaths and paths apply
     config.args[:] = [str(PROJECT_ROOT / "suite" / "conformance"), str(PROJECT_ROOT / "suite" / "benchmarks")]
 
 

@@ -227,6 +227,22 @@ def test_from_any_folder_backend_runs_the_installed_suite(tmp_path: Path) -> Non
     assert len(rows(run_folder)) == 25
 
 
+def test_from_any_folder_a_graded_run_grades_what_it_grades_in_the_project(tmp_path: Path) -> None:
+    """The README's one-submission command, run in a course's folder: the same checks and scores as in the project."""
+    shutil.copytree(PROJECT_ROOT / "examples" / "submissions" / "partial", tmp_path / "submissions" / "alice")
+    spec = ["--grade", "--backend", str(tmp_path / "submissions" / "alice" / "mytorch"), "-m", "views"]
+    inside = pytest_run(*spec, "--report-dir", str(tmp_path / "inside"))
+    outside = pytest_run("--grade", "--backend", "submissions/alice/mytorch", "-m", "views",
+                         "--report-dir", "grades/alice", cwd=tmp_path)
+
+    assert outside.returncode == inside.returncode, outside.stdout[-2000:]
+    graded = [json.loads((folder / "results.json").read_text()) for folder in (tmp_path / "inside", tmp_path / "grades" / "alice")]
+    assert graded[0]["score"] > 0 and graded[0]["tests"], inside.stdout[-2000:]
+    assert [(t["name"], t["score"], t["status"]) for t in graded[1]["tests"]] == [
+        (t["name"], t["score"], t["status"]) for t in graded[0]["tests"]]
+    assert graded[1]["score"] == graded[0]["score"]
+
+
 UNRELATED_TESTS = """
 import pytest
 from hypothesis import given, settings, strategies as st
