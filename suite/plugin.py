@@ -598,7 +598,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.section("conformance per backend and device", sep="-")
     counts = outcome_counts(conformance_frame(r.as_dict() for r in records))  # sorted: the same order under xdist
     for target, row in counts.iterrows():
-        line = f"{target}: " + ", ".join(f"{n} {outcome}" for outcome, n in row.items() if n)
+        line = f"{target}: " + ", ".join(f"{n} {outcome}{'s' if outcome == 'error' and n != 1 else ''}"
+                                         for outcome, n in row.items() if n)  # as pytest's last line counts them
         terminalreporter.write_line(line + _all_skipped_because(records, str(target)))
 
     titles = {behaviour_id: entry.title for behaviour_id, entry in BEHAVIOURS.items()}

@@ -45,7 +45,9 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     path = folder / "conformance.json"
     assert path.exists(), f"no records; the run said:\n{(done.stdout + done.stderr)[-3000:]}"
     assert done.returncode == 1, f"the run should fail (these backends are partial); status {done.returncode}"
-    return pd.DataFrame(json.loads(path.read_text()))
+    frame = pd.DataFrame(json.loads(path.read_text()))
+    frame.attrs["stdout"] = done.stdout
+    return frame
 
 
 def of(records: pd.DataFrame, backend: str, device: str = "cpu") -> pd.DataFrame:
@@ -116,6 +118,15 @@ def test_the_accelerator_is_checked_on_its_device_like_on_the_cpu(records: pd.Da
     for behaviour in ("M5", "T1", "T2"):
         rows = acc[acc["behaviour"] == behaviour]
         assert not rows.empty and (rows["outcome"] == "passed").all(), rows[["test", "outcome", "message"]].to_string()
+
+
+def test_the_per_device_lines_count_each_outcome_as_pytest_does(records: pd.DataFrame) -> None:
+    """The terminal's line for the accelerator on acc: its records' counts, errors counted as pytest counts them."""
+    counts = of(records, "accelerator", "acc")["outcome"].value_counts()
+    assert counts.get("error", 0) > 1, counts  # the plural is what this checks
+    shown = ", ".join(f"{counts[o]} {o}{'s' if o == 'error' else ''}" for o in
+                      ("passed", "failed", "error", "missing", "skipped") if counts.get(o, 0))
+    assert f"accelerator-acc: {shown}" in records.attrs["stdout"].splitlines(), records.attrs["stdout"][-3000:]
 
 
 def test_a_device_the_backend_lacks_is_a_skip_naming_it(records: pd.DataFrame) -> None:
