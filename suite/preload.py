@@ -13,7 +13,11 @@ worker imports it, as its source says:
   loads), are parsed for ``import torch``, ``from torch...``, and
   ``__import__`` / ``import_module`` with a literal name; a computed name, a
   file that does not parse or a tree too large to read counts as importing it;
-* an installed module or entry point: the files of its top-level package.
+* an installed module or entry point: its own file or package, the
+  ``__init__`` files of the packages above it (importing it runs them), and
+  the modules of its top-level package that these import, absolutely or
+  relatively, followed to the end; a package's tests or tools that import
+  torch but that loading the backend never imports do not count.
 
 A backend that reaches torch only through another installed package, or
 through ``exec``, imports it in each worker itself: slower, and its memory is
@@ -54,7 +58,7 @@ def imports_torch(spec: registry.BackendSpec) -> bool:
             (entry,) = [ep for ep in importlib.metadata.entry_points(group=registry.ENTRY_POINT_GROUP)
                         if ep.name == spec.target]
             target = entry.value
-        return _package_imports_torch(target.partition(":")[0].partition(".")[0])
+        return _module_imports_torch(target.partition(":")[0])
     except (_Unknown, OSError, ValueError, ImportError):
         return True
 
@@ -85,19 +89,67 @@ def _path_imports_torch(path: Path) -> bool:
     return False
 
 
-def _package_imports_torch(top: str) -> bool:
-    """An installed (or importable) top-level module or package: its own files only."""
+def _module_imports_torch(name: str) -> bool:
+    """An installed (or importable) module ``name``: what importing it runs, followed within its top-level package.
+
+    The top-level package is located, never imported; its modules are found by
+    their paths under it.
+    """
+    top = name.partition(".")[0]
     if top == "torch":
         return True
     found = importlib.util.find_spec(top)  # a top-level name: located, not imported
-    if found is None or found.origin is None:
+    if found is None or found.origin is None and not found.submodule_search_locations:
         raise _Unknown(f"{top} is not found as source")
-    locations = list(found.submodule_search_locations or [])
-    files = [file for location in locations for file in _module_files(Path(location))] or _module_files(Path(found.origin))
-    if len(files) > MAX_FILES:
-        raise _Unknown(f"more than {MAX_FILES} files")
+    roots = [Path(location) for location in found.submodule_search_locations or []]
     budget = [MAX_BYTES]
-    return any(name.partition(".")[0] == "torch" for file in files for name in _imported_names(file, budget))
+    if not roots:  # a one-file module: nothing of its own to follow
+        return any(n.partition(".")[0] == "torch" for file in _module_files(Path(found.origin))
+                   for n in _imported_names(file, budget))
+    pending, seen_modules, seen_files = [name], set(), set()
+    while pending:
+        module = pending.pop()
+        if module in seen_modules:
+            continue
+        seen_modules.add(module)
+        for file, package in _files_run_by_importing(module, roots):
+            if file in seen_files:
+                continue
+            seen_files.add(file)
+            if len(seen_files) > MAX_FILES:
+                raise _Unknown(f"more than {MAX_FILES} files")
+            for imported in _imported_names(file, budget, package):
+                first = imported.partition(".")[0]
+                if first == "torch":
+                    return True
+                if first == top:
+                    pending.append(imported)
+    return False
+
+
+def _files_run_by_importing(module: str, roots: list[Path]) -> list[tuple[Path, str]]:
+    """The files importing ``module`` runs that exist under its top-level package's folders, each with its package.
+
+    The ``__init__.py`` of every package on the way, then the module's own
+    file; a name that is no file here (an attribute, a module that does not
+    exist) gives only what exists.
+    """
+    parts = module.split(".")
+    files: list[tuple[Path, str]] = []
+    for root in roots:
+        folder = root
+        for depth, part in enumerate(parts):
+            package = ".".join(parts[: depth + 1])
+            if depth:
+                if (folder / f"{part}.py").is_file():
+                    files.append((folder / f"{part}.py", ".".join(parts[:depth])))
+                    break
+                folder = folder / part
+            if not folder.is_dir():
+                break
+            if (folder / "__init__.py").is_file():
+                files.append((folder / "__init__.py", package))
+    return files
 
 
 def _module_files(path: Path) -> list[Path]:
@@ -113,10 +165,14 @@ def _module_files(path: Path) -> list[Path]:
     return [path] if path.suffix == ".py" and path.is_file() else []
 
 
-def _imported_names(file: Path, budget: list[int]) -> list[str]:
+def _imported_names(file: Path, budget: list[int], package: str = "") -> list[str]:
     """The absolute module names a file imports, statements and literal ``__import__``/``import_module`` calls.
 
     ``budget`` holds the bytes still to be read; a file past it is not read.
+    With the ``package`` the file belongs to, its relative imports are given
+    as the absolute names they stand for (``from .x import y``: ``package.x``
+    and ``package.x.y``, either of which may be the module); without it they
+    are left out (a package folder read whole holds them already).
     """
     budget[0] -= file.stat().st_size  # a regular file (_module_files): its size is what reading it gives
     if budget[0] < 0:
@@ -130,7 +186,11 @@ def _imported_names(file: Path, budget: list[int]) -> list[str]:
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
+            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.ImportFrom) and package and node.level <= package.count(".") + 1:
+            above = package.split(".")[: package.count(".") + 2 - node.level]  # level 1: the package itself
+            base = ".".join(above + ([node.module] if node.module else []))
+            names += [base, *(f"{base}.{alias.name}" for alias in node.names)]
         elif isinstance(node, ast.Call) and _called_name(node.func) in IMPORT_CALLS:
             first = node.args[0] if node.args else None
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):

@@ -96,14 +96,38 @@ def test_a_package_folder_is_read_whole(tmp_path: Path) -> None:
     assert imports_torch(tmp_path / "mytorch") is False
 
 
-def test_an_installed_module_is_read_as_its_top_level_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``pkg.mod`` on sys.path: every file of ``pkg`` is read, without importing it."""
-    write(tmp_path, {"portpkg/__init__.py": "raise RuntimeError('imported')\n", "portpkg/api.py": FREE,
-                     "portpkg/_impl.py": "import torch\n"})
+PORT = {"portpkg/__init__.py": "raise RuntimeError('imported')  # read, never run\n", "portpkg/api.py": FREE,
+        "portpkg/_impl.py": "import torch\n", "portpkg/tests/test_against_torch.py": "import torch\n",
+        "portpkg/sub/__init__.py": "", "portpkg/sub/ops.py": FREE}
+
+
+@pytest.mark.parametrize(("module", "change", "expected"), [
+    ("portpkg.api", {}, False),
+    ("portpkg.api", {"portpkg/api.py": FREE + "from ._impl import kernel\n"}, True),
+    ("portpkg.api", {"portpkg/api.py": FREE + "from portpkg import _impl\n"}, True),
+    ("portpkg.api", {"portpkg/api.py": FREE + "import portpkg._impl\n"}, True),
+    ("portpkg.api", {"portpkg/__init__.py": "from . import _impl\n"}, True),
+    ("portpkg.sub.ops", {"portpkg/sub/ops.py": FREE + "from .. import _impl\n"}, True),
+    ("portpkg.sub.ops:tensor", {"portpkg/sub/__init__.py": "from portpkg._impl import kernel\n"}, True),
+    ("portpkg.sub.ops", {"portpkg/sub/ops.py": FREE + "from . import helpers\n",
+                         "portpkg/sub/helpers.py": "from .. import api\n"}, False),
+    ("portpkg.sub.ops", {"portpkg/sub/ops.py": FREE + "from . import helpers\n",
+                         "portpkg/sub/helpers.py": "from .. import api\n",
+                         "portpkg/api.py": FREE + "from ._impl import kernel\n"}, True),
+], ids=["tests-beside-it-do-not-count", "relative-from", "absolute-from", "absolute-import", "parent-init",
+        "relative-up", "with-an-attribute", "followed-to-the-end", "followed-to-torch"])
+def test_an_installed_module_is_read_as_what_importing_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                module: str, change: dict[str, str], expected: bool) -> None:
+    """``pkg.mod`` on sys.path: its file, its packages' __init__ files and what they import of ``pkg``, never run."""
+    write(tmp_path, {**PORT, **change})
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert preload.imports_torch(parse_spec("portpkg.api")) is True
-    (tmp_path / "portpkg" / "_impl.py").write_text("import numpy\n")
-    assert preload.imports_torch(parse_spec("portpkg.api")) is False
+    assert preload.imports_torch(parse_spec(module)) is expected
+
+
+def test_the_numpy_backend_given_as_a_module_reads_as_torch_free() -> None:
+    """``--backend impls.numpy_backend``: the impls package's tests, which import torch, are not what it imports."""
+    assert preload.imports_torch(parse_spec("impls.numpy_backend")) is False
+    assert preload.imports_torch(parse_spec("impls.registry")) is True  # it imports backends by computed names
 
 
 def test_a_tree_too_large_to_read_counts_as_importing_torch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
