@@ -197,6 +197,8 @@ def _imported_names(file: Path, budget: list[int], package: str = "") -> list[st
                 raise _Unknown(f"{file} imports a computed name")
             if not first.value.startswith("."):
                 names.append(first.value)
+            elif package:  # relative to whatever its ``package`` argument says: not read here
+                raise _Unknown(f"{file} imports a relative name by a call")
     return names
 
 

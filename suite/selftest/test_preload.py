@@ -114,8 +114,9 @@ PORT = {"portpkg/__init__.py": "raise RuntimeError('imported')  # read, never ru
     ("portpkg.sub.ops", {"portpkg/sub/ops.py": FREE + "from . import helpers\n",
                          "portpkg/sub/helpers.py": "from .. import api\n",
                          "portpkg/api.py": FREE + "from ._impl import kernel\n"}, True),
+    ("portpkg.api", {"portpkg/api.py": FREE + "importlib.import_module('._impl', __package__)\n"}, True),
 ], ids=["tests-beside-it-do-not-count", "relative-from", "absolute-from", "absolute-import", "parent-init",
-        "relative-up", "with-an-attribute", "followed-to-the-end", "followed-to-torch"])
+        "relative-up", "with-an-attribute", "followed-to-the-end", "followed-to-torch", "relative-by-a-call"])
 def test_an_installed_module_is_read_as_what_importing_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                 module: str, change: dict[str, str], expected: bool) -> None:
     """``pkg.mod`` on sys.path: its file, its packages' __init__ files and what they import of ``pkg``, never run."""
