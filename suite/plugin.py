@@ -107,7 +107,6 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_hypothesis_profiles(config)
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)
-    cleared = _clear_earlier_run(config)  # before grading's snapshot of the folder, and before any table is written
     forbidden: tuple[str, ...] = ()
     clock = {"clock": "wall"}
     bench_only: tuple[str, ...] = ()
@@ -141,7 +140,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except (BackendSpecError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     state.bench_only = bench_only
-    state.cleared = cleared
+    # Only once the run is sure to go on: a run stopped by a bad option leaves the folder as it was. (Grading clears
+    # it before the snapshot it restores the folder to.)
+    state.cleared = config.stash[GRADING].cleared if grading else _clear_earlier_run(config)
     config.stash[STATE] = state
     freeze_survivors()  # the libraries and backends just imported live to the end: no collection walks them again
 

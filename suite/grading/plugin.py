@@ -66,6 +66,7 @@ class GradingRun:
     tampered: list[str] = field(default_factory=list)  # the grader's own files that changed
     grader_problems: list[str] = field(default_factory=list)  # test modules that would not import
     isolation: Isolation = field(default_factory=lambda: Isolation("none", "not chosen yet"))  # the submissions' sandbox
+    cleared: tuple[str, ...] = ()  # an earlier run's files removed from the report folder before its snapshot
 
 
 GRADING = pytest.StashKey[GradingRun]()
@@ -155,6 +156,7 @@ def _choose_examples(config: pytest.Config, settings: Settings) -> tuple[int, in
 
 def prepare_grading(config: pytest.Config) -> None:
     """Before any submission code runs: read the settings, settle limits and report folder, arm the guard."""
+    from reports.folder import clear_earlier_run
     from suite.session import default_report_dir, workers_import_torch
 
     try:
@@ -194,6 +196,9 @@ def prepare_grading(config: pytest.Config) -> None:
         # Loading a submission is timed per test; the server's start is not its own. torch is preloaded where a
         # submission or the speed reference imports it and the course allows it (suite.preload).
         warm_up_workers(settings.forbidden, workers_import_torch(config.getoption("backend"), "always"))
+    # Once the run is sure to go on, and before the snapshot: what the folder held before is then this run's to keep.
+    cleared = () if hasattr(config, "workerinput") or config.option.collectonly else tuple(
+        clear_earlier_run(Path(config.option.report_dir)))
     config.stash[GRADING] = GradingRun(
         course_tests=course_tests,
         speed_reference=speed_reference,
@@ -208,6 +213,7 @@ def prepare_grading(config: pytest.Config) -> None:
         subreaper=subreaper,
         preload_failures=failures,
         isolation=isolation,
+        cleared=cleared,
     )
 
 

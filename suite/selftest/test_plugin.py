@@ -353,12 +353,16 @@ def test_the_suites_fixtures_say_whose_they_are_where_the_suite_was_not_asked_fo
 
 def test_a_report_folder_used_again_holds_only_the_new_runs_files(tmp_path: Path) -> None:
     """A graded run, then an ungraded one into the same --report-dir: the grade goes, the page shows none, the
-    terminal says how many files were removed, and a file of the user's there stays."""
+    terminal says how many files were removed, and a file of the user's there stays; a run stopped by a backend
+    that does not resolve removes nothing."""
     folder = tmp_path / "mine"
     graded = pytest_run("--grade", "--backend", str(PROJECT_ROOT / "examples" / "submissions" / "partial" / "mytorch"),
                         "-m", "V2", "--report-dir", str(folder), VIEWS_TESTS)
     assert (folder / "results.json").exists() and "Score:" in (folder / "report.html").read_text(), graded.stdout[-2000:]
     (folder / "notes.txt").write_text("mine")
+    before = sorted(p.name for p in folder.iterdir())
+    refused = pytest_run("--backend", str(folder / "no_such_backend.py"), "--report-dir", str(folder), VIEWS_TESTS)
+    assert refused.returncode == 4 and sorted(p.name for p in folder.iterdir()) == before  # stopped: nothing removed
 
     done = pytest_run("--backend", "numpy", "-m", "V2", "--device", "cpu", "--report-dir", str(folder), VIEWS_TESTS)
 
