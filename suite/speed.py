@@ -5,7 +5,10 @@ Run it as ``python -m suite.speed`` (``--help`` for options). It
 1. runs each chosen pytest command (``--backend torch``, ``--backend numpy``,
    one family, ``--isolate always``; the whole default run with
    ``--with-default``) in a fresh interpreter at the project root, the reports
-   going to a temporary folder, and takes the wall-clock time of each;
+   going to a temporary folder, and takes the wall-clock time of each and the
+   CPU time of it and of every process it started (run_accounted): on a
+   machine shared with others the wall time stretches with their load, the
+   CPU time much less;
 2. repeats that ``--repeat`` times, round-robin (every run once, then every
    run again), so that a burst of load from elsewhere on a shared machine
    lands in one pass of every run rather than in all passes of one, and quotes
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -74,11 +78,17 @@ class Timing:
     walls: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     profile: dict[str, float] = field(default_factory=dict)
+    cpus: list[float] = field(default_factory=list)  # CPU seconds of each pass, every process of the run counted
 
     @property
     def median(self) -> float:
         """The median wall-clock time over the passes."""
         return statistics.median(self.walls)
+
+    @property
+    def median_cpu(self) -> float | None:
+        """The median CPU time over the passes (None where none was taken)."""
+        return statistics.median(self.cpus) if self.cpus else None
 
 
 def pytest_command(run: Run, folder: Path, *extra: str) -> list[str]:
@@ -87,12 +97,58 @@ def pytest_command(run: Run, folder: Path, *extra: str) -> list[str]:
             "--junitxml", str(folder / "junit.xml"), *run.args, *extra]
 
 
-def time_once(run: Run, folder: Path, *extra: str, project: Path = PROJECT_ROOT) -> tuple[float, int]:
-    """Run ``run`` once at a checkout's root (``python -m`` puts it first on the path): (wall seconds, exit status)."""
+def time_once(run: Run, folder: Path, *extra: str, project: Path = PROJECT_ROOT) -> tuple[float, float, int]:
+    """Run ``run`` once at a checkout's root (``python -m`` puts it first on the path): (wall s, CPU s, exit status)."""
+    return run_accounted(pytest_command(run, folder, *extra), project)
+
+
+#: How long the processes a run left behind (a zygote, a worker server) get to end once it has, to be counted.
+SETTLE_SECONDS = 30.0
+
+
+def run_accounted(command: Sequence[str], cwd: Path, settle_s: float = SETTLE_SECONDS) -> tuple[float, float, int]:
+    """Run ``command`` to its end: (wall seconds, CPU seconds of it and of every process it started, exit status).
+
+    The CPU time is what the kernel adds to this process's children's usage
+    (``RUSAGE_CHILDREN``) when a child is waited for: the child's own and that
+    of the descendants it waited for. A process orphaned on the way (its parent
+    ended first) would be counted nowhere; this process makes itself their
+    subreaper, so they are adopted here and waited for, for up to ``settle_s``
+    after the command has ended. Where the system has no subreapers (not
+    Linux), orphans go uncounted. The caller's other children are left alone.
+    """
+    from suite.grading import guard
+
+    adopting = guard.become_subreaper()
+    before = set(guard.children())
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(pytest_command(run, folder, *extra), cwd=project, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started, done.returncode
+    done = subprocess.run(list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    left = _wait_for_adopted(before, time.monotonic() + settle_s) if adopting else 0
+    if left:
+        print(f"  {left} process(es) the run left behind still ran {settle_s:g} s after it: their CPU time is not "
+              "counted", file=sys.stderr)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime), done.returncode
+
+
+def _wait_for_adopted(before: set[int], deadline: float) -> int:
+    """Wait for the children this process adopted (not those in ``before``) until none is left or ``deadline``;
+    return how many are left."""
+    from suite.grading import guard
+
+    while True:
+        adopted = [pid for pid in guard.children() if pid not in before]
+        for pid in adopted:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        left = [pid for pid in guard.children() if pid not in before]
+        if not left or time.monotonic() > deadline:
+            return len(left)
+        time.sleep(0.05)
 
 
 def area(classname: str, file: str | None) -> str:
@@ -115,7 +171,7 @@ def seconds_by_area(junit: Path) -> Counter[str]:
 def profile(run: Run, wall: float, folder: Path, project: Path = PROJECT_ROOT) -> dict[str, float]:
     """Where one pass of ``run`` spent its ``wall`` seconds: start-up and collection, each area's tests, the rest."""
     tests = seconds_by_area(folder / "junit.xml")
-    collect_wall, _ = time_once(run, folder / "collect", "--collect-only", project=project)
+    collect_wall, _, _ = time_once(run, folder / "collect", "--collect-only", project=project)
     parts = {"start-up, imports and collection": collect_wall}
     parts.update({f"tests in {name}": seconds for name, seconds in tests.most_common()})
     parts["the rest (reports, teardown)"] = max(0.0, wall - collect_wall - sum(tests.values()))
@@ -129,11 +185,12 @@ def measure(runs: Sequence[Run], repeat: int, with_profile: bool, projects: Sequ
         for index in range(repeat):
             for number, timing in enumerate(timings):
                 folder = Path(scratch) / f"{number}-{index}"
-                wall, status = time_once(timing.run, folder, project=timing.project)
+                wall, cpu, status = time_once(timing.run, folder, project=timing.project)
                 timing.walls.append(wall)
+                timing.cpus.append(cpu)
                 timing.statuses.append(status)
-                print(f"  pass {index + 1}/{repeat}: {timing.run.name} in {timing.project}: {wall:.1f} s (exit {status})",
-                      file=sys.stderr)
+                print(f"  pass {index + 1}/{repeat}: {timing.run.name} in {timing.project}: {wall:.1f} s, "
+                      f"{cpu:.1f} CPU-s (exit {status})", file=sys.stderr)
                 if with_profile and index == repeat - 1:
                     timing.profile = profile(timing.run, wall, folder, timing.project)
     return timings
@@ -159,14 +216,15 @@ def table(timings: Sequence[Timing]) -> str:
     """The Markdown table of medians, passes and goals (with a checkout column when more than one was timed)."""
     medians = medians_of(timings)
     several = len({timing.project for timing in timings}) > 1
-    lines = ["| run |" + (" checkout |" if several else "") + " median wall | passes | exit | goal | met |",
-             "|---|" + ("---|" if several else "") + "---:|---|---|---|---|"]
+    lines = ["| run |" + (" checkout |" if several else "") + " median wall | passes | median CPU | exit | goal | met |",
+             "|---|" + ("---|" if several else "") + "---:|---|---:|---|---|---|"]
     for timing in timings:
         goal, met = goal_of(timing, medians)
         passes = ", ".join(f"{wall:.1f}" for wall in timing.walls)
+        cpu = "" if timing.median_cpu is None else f"{timing.median_cpu:.1f} s"
         exits = ",".join(sorted({str(status) for status in timing.statuses}))
         checkout = f" {timing.project.name} |" if several else ""
-        lines.append(f"| `{timing.run.name}` |{checkout} {timing.median:.1f} s | {passes} | {exits} | {goal} | "
+        lines.append(f"| `{timing.run.name}` |{checkout} {timing.median:.1f} s | {passes} | {cpu} | {exits} | {goal} | "
                      f"{'yes' if met else 'no'} |")
     return "\n".join(lines)
 

@@ -74,6 +74,12 @@ def _processes() -> dict[int, tuple[int, str]]:
     return table
 
 
+def children(root: int | None = None) -> list[int]:
+    """The direct children of ``root`` (default: this process), ended ones not yet waited for included."""
+    root = os.getpid() if root is None else root
+    return [pid for pid, (parent, _) in _processes().items() if parent == root]
+
+
 def descendants(root: int | None = None) -> list[int]:
     """Live (not zombie) processes descended from ``root`` (default: this process)."""
     root = os.getpid() if root is None else root

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from suite import PROJECT_ROOT
@@ -40,9 +42,11 @@ def test_goals_in_seconds_and_as_a_ratio_to_the_run_in_the_same_checkout() -> No
     torch_run = Timing(RUNS[0], before, [9.0, 12.0, 11.0], [0, 0, 1])
     assert goal_of(torch_run, medians) == ("≤ 10 s", False)
     assert goal_of(Timing(RUNS[0], after, [9.5], [0]), medians) == ("≤ 10 s", True)
+    torch_run.cpus = [14.0, 13.0, 20.0]
     rows = table([torch_run, fast]).splitlines()
-    assert rows[0] == "| run | checkout | median wall | passes | exit | goal | met |"
-    assert rows[2] == "| `pytest --backend torch` | before | 11.0 s | 9.0, 12.0, 11.0 | 0,1 | ≤ 10 s | no |"
+    assert rows[0] == "| run | checkout | median wall | passes | median CPU | exit | goal | met |"
+    assert rows[2] == "| `pytest --backend torch` | before | 11.0 s | 9.0, 12.0, 11.0 | 14.0 s | 0,1 | ≤ 10 s | no |"
+    assert rows[3].startswith(f"| `{base.name}` | after | 5.0 s | 5.0 |  | 0 |")  # no CPU time taken
     assert "checkout" not in table([fast])
 
 
@@ -68,3 +72,38 @@ def test_the_conditions_line_says_whether_bytecode_is_kept() -> None:
     """PYTHONDONTWRITEBYTECODE makes every run compile the project again: the figures' heading says which held."""
     assert "not kept (PYTHONDONTWRITEBYTECODE is set" in conditions({"PYTHONDONTWRITEBYTECODE": "1"})
     assert "kept in __pycache__" in conditions({}) and "not kept" not in conditions({})
+
+
+#: A command whose process ends at once, leaving a child (an orphan then) that burns 0.5 s of CPU, or sleeps.
+ORPHAN = ("import os, sys, time\n"
+          "if os.fork() == 0:\n"
+          "    time.sleep(0.2)  # its parent has ended by now\n"
+          "    if sys.argv[1] == 'burn':\n"
+          "        end = time.process_time() + 0.5\n"
+          "        while time.process_time() < end: pass\n"
+          "    else:\n"
+          "        time.sleep(30)\n"
+          "os._exit(0)\n")
+
+
+def _accounted(kind: str, settle_s: float) -> list[str]:
+    """run_accounted on ORPHAN, in a process of its own (it adopts and waits for children): its printed lines."""
+    code = (f"import sys\nfrom suite.speed import run_accounted\n"
+            f"wall, cpu, status = run_accounted([sys.executable, '-c', {ORPHAN!r}, {kind!r}], '.', {settle_s})\n"
+            f"print(round(wall, 2), round(cpu, 2), status)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [done.stdout.strip(), done.stderr.strip()]
+
+
+def test_the_cpu_time_counts_a_process_the_run_left_behind() -> None:
+    """A child orphaned by the run's own process still has its 0.5 s of CPU counted: it is adopted and waited for."""
+    (out, _) = _accounted("burn", 30.0)
+    wall, cpu, status = out.split()
+    assert status == "0" and float(cpu) >= 0.45 and float(wall) < 0.45, out  # counted after the command itself ended
+
+
+def test_a_process_left_running_is_waited_for_only_so_long_and_said() -> None:
+    """One that outlives the settling time is left to run: the pass goes on, and stderr says it was not counted."""
+    out, err = _accounted("sleep", 1.0)
+    assert float(out.split()[1]) < 0.45 and "1 process(es) the run left behind still ran 1 s after it" in err, (out, err)
