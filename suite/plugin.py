@@ -59,7 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Default: cpu and cuda. A device the backend lacks is skipped with the reason: T.<name>.is_available() "
         "where it has one, else a tensor made there. A name no backend uses at all (a typo) stops the run.",
     )
-    group.addoption("--report-dir", metavar="DIR", help="folder for this run's tables (default: reports/runs/<timestamp>/)")
+    group.addoption("--report-dir", metavar="DIR",
+                    help="folder for this run's tables, an earlier run's there replaced (default: reports/runs/<timestamp>/ "
+                         "in the project, or in the working folder when run from outside it)")
     group.addoption(
         "--isolate", choices=("auto", "always", "never"), default="auto",
         help="run backends in worker processes that survive crashes and hangs: auto (default) isolates every "

@@ -266,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--with-default", action="store_true",
                         help="also time the README's plain `pytest` (minutes per pass)")
     parser.add_argument("--only", action="append", metavar="NAME", default=[],
-                        help="time only the runs whose name contains NAME (repeatable), e.g. --only numpy")
+                        help="time only the runs whose name contains NAME (repeatable), e.g. --only numpy; the runs: "
+                             + "; ".join(f"'{run.name}'" for run in RUNS))
     parser.add_argument("--profile", action="store_true", help="also split the last pass of each run by where its time went")
     parser.add_argument("--project", action="append", type=Path, default=[], metavar="DIR",
                         help="time the runs in this checkout of the project (repeatable: before and after, side by side; "
@@ -278,7 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bases = {run.goal_ratio_to for run in runs} - {run.name for run in runs}
         runs = [run for run in RUNS if run.name in bases] + runs  # a ratio needs the run it is a ratio to
     if not runs:
-        parser.error("no run matches --only")
+        parser.error(f"no run matches --only {' '.join(options.only)}; the runs: "
+                     + "; ".join(f"'{run.name}'" for run in RUNS) + " (and 'pytest' with --with-default)")
     print(f"timing {len(runs)} runs, {options.repeat} passes each, on {os.cpu_count()} cores", file=sys.stderr)
     projects = [folder.resolve() for folder in options.project] or [PROJECT_ROOT]
     timings = measure(runs, options.repeat, options.profile, projects)
@@ -290,7 +292,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
             print(profile_table(timing))
     medians = medians_of(timings)
-    return 0 if all(goal_of(timing, medians)[1] for timing in timings) else 1
+    missed = [timing.run.name for timing in timings if not goal_of(timing, medians)[1]]
+    if missed:
+        print(f"exit status 1: {len(missed)} of {len(timings)} goals not met ({'; '.join(missed)}); the runs' own exit "
+              "statuses are in the table", file=sys.stderr)
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

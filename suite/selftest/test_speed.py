@@ -1,4 +1,4 @@
-"""The suite's own speed script (suite/speed.py): its sums, goals and tables, on made-up timings."""
+"""suite/speed.py: its sums, goals and tables on made-up timings, and its CPU count on real processes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from suite import PROJECT_ROOT
-from suite.speed import RUNS, Run, Timing, area, conditions, goal_of, medians_of, profile_table, seconds_by_area, table
+from suite.speed import (RUNS, Run, Timing, area, conditions, goal_of, main, medians_of, profile_table,
+                         seconds_by_area, table)
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="4">
@@ -107,3 +110,12 @@ def test_a_process_left_running_is_waited_for_only_so_long_and_said() -> None:
     """One that outlives the settling time is left to run: the pass goes on, and stderr says it was not counted."""
     out, err = _accounted("sleep", 1.0)
     assert float(out.split()[1]) < 0.45 and "1 process(es) the run left behind still ran 1 s after it" in err, (out, err)
+
+
+def test_an_only_that_matches_no_run_names_the_runs_there_are(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--only`` with a name no run has: argparse's usage error, listing every run's name to choose from."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--only", "nothing-like-this"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "no run matches --only nothing-like-this" in err and all(f"'{run.name}'" in err for run in RUNS)
