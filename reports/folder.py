@@ -1,7 +1,17 @@
-"""The files a run writes into its report folder, and clearing an earlier run's from a folder used again."""
+"""The files a run writes into its report folder, the list it leaves of them, and clearing them from a folder used again.
+
+A run ends by listing in the folder's MANIFEST the files it wrote there (their
+names, sizes and modification times). The next run into the same folder
+removes those of them that are still as that run left them, before it writes
+its own, so that the folder and its page hold one run's tables, never an older
+grade or benchmark beside newer ones. A file the suite did not write, or one
+changed since, is never removed, whatever its name.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 #: Every file a run writes at the top of its report folder (conformance, grading, benchmarks, the page).
@@ -13,31 +23,65 @@ RUN_FILES = (
 )
 #: The folder of benchmark plots (reports/plots.py), of which a run writes only the ``.png`` files.
 PLOTS = "plots"
+#: The list a run leaves of the files it wrote.
+MANIFEST = ".torch-conformance-files.json"
 
 
-def clear_earlier_run(folder: Path) -> list[str]:
-    """Remove from ``folder`` the files an earlier run wrote there (RUN_FILES, plots/*.png); return their names.
+def _ours(name: str) -> bool:
+    """Whether ``name`` (relative to the folder) is one a run writes: a manifest names nothing else."""
+    head, _, tail = name.partition("/")
+    return name in RUN_FILES or (head == PLOTS and tail.endswith(".png") and "/" not in tail and tail not in ("", ".."))
 
-    A run used with the same ``--report-dir`` again would otherwise leave the
-    earlier run's grade or benchmark tables beside its own, and its page would
-    show them as this run's. Only those names are touched, never followed
-    where they are links; what else the folder holds is left as it is.
-    """
+
+def _state(path: Path) -> tuple[int, int] | None:
+    """(size, modification time in ns) of a regular file, not followed where it is a link; None otherwise."""
+    try:
+        stat = path.lstat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns) if not path.is_symlink() and path.is_file() else None
+
+
+def record_run(folder: Path, since_ns: int) -> list[str]:
+    """Write ``folder``'s MANIFEST: the run's files there, those modified since ``since_ns``; return their names."""
     folder = Path(folder)
     if folder.is_symlink() or not folder.is_dir():
         return []
+    names = [name for name in RUN_FILES if (folder / name).is_file()]
+    if (folder / PLOTS).is_dir() and not (folder / PLOTS).is_symlink():
+        names += [f"{PLOTS}/{path.name}" for path in sorted((folder / PLOTS).glob("*.png"))]
+    files = {name: state for name in names if (state := _state(folder / name)) is not None and state[1] >= since_ns}
+    if files:
+        (folder / MANIFEST).write_text(json.dumps({
+            "about": "The files the last torch-conformance run wrote here; the next run into this folder removes "
+                     "those still as it left them.", "files": files}, indent=1) + "\n", encoding="utf-8")
+    return list(files)
+
+
+def clear_earlier_run(folder: Path) -> list[str]:
+    """Remove from ``folder`` the files its MANIFEST lists that are still as the run that wrote them left them;
+    return their names.
+
+    Nothing else is touched: not a file the suite did not write, one changed
+    since, a name the suite never writes (a manifest is read as untrusted), or
+    anything behind a link. A plot folder left empty goes too.
+    """
+    folder = Path(folder)
+    manifest = folder / MANIFEST
+    if folder.is_symlink() or not folder.is_dir() or manifest.is_symlink() or not manifest.is_file():
+        return []
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+        listed = {str(name): tuple(state) for name, state in listed.items()} if isinstance(listed, dict) else {}
+    except (OSError, ValueError, TypeError, AttributeError):
+        listed = {}
     removed = []
-    for name in RUN_FILES:
-        path = folder / name
-        if path.is_symlink() or path.is_file():
-            path.unlink()
+    for name, state in listed.items():
+        if _ours(name) and _state(folder / name) == state and not (folder / name).parent.is_symlink():
+            (folder / name).unlink()
             removed.append(name)
+    manifest.unlink()
     plots = folder / PLOTS
-    if plots.is_dir() and not plots.is_symlink():
-        for path in sorted(plots.glob("*.png")):
-            if path.is_symlink() or path.is_file():
-                path.unlink()
-                removed.append(f"{PLOTS}/{path.name}")
-        if not any(plots.iterdir()):
-            plots.rmdir()
+    if plots.is_dir() and not plots.is_symlink() and not any(plots.iterdir()):
+        os.rmdir(plots)
     return removed

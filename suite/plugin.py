@@ -308,10 +308,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop worker processes."""
+    """Stop worker processes; list in the report folder the files this run wrote there (reports.folder)."""
     state = config.stash.get(STATE, None)
     if state is not None:
         state.close()
+        if not xdist_worker(config):
+            from reports.folder import record_run
+
+            record_run(state.report_dir, state.started_ns - CLOCK_SLACK_NS)
+
+
+#: File times come from a coarser clock than time.time_ns(): a file written just after the start may seem older.
+CLOCK_SLACK_NS = 50_000_000
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -97,6 +97,7 @@ class RunState:
     known: KnownFailures | None = None  # the --known-failures file, with what became of its entries
     suite_version: str = field(default_factory=lambda: suite_version_text())  # suite.version(), read once a run
     cleared: tuple[str, ...] = ()  # an earlier run's files removed from report_dir at the start (reports.folder)
+    started_ns: int = field(default_factory=time.time_ns)  # what report_dir holds modified since is this run's
 
     @classmethod
     def create(

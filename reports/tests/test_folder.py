@@ -1,57 +1,88 @@
-"""A report folder used again: an earlier run's files are removed, nothing else is, and no link is followed."""
+"""A report folder used again: the files the last run listed go, nothing else does, and no link is followed."""
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from pathlib import Path
 
-from reports.folder import PLOTS, RUN_FILES, clear_earlier_run
+from reports.folder import MANIFEST, PLOTS, RUN_FILES, clear_earlier_run, record_run
 
 
-def test_every_file_an_earlier_run_wrote_is_removed_and_the_users_own_are_kept(tmp_path: Path) -> None:
-    """Each RUN_FILES name and each plot goes; a file of the user's, a plot folder's other files, a subfolder stay."""
-    for name in RUN_FILES:
-        (tmp_path / name).write_text("earlier run")
-    (tmp_path / PLOTS).mkdir()
-    (tmp_path / PLOTS / "view.png").write_bytes(b"png")
-    (tmp_path / PLOTS / "notes.txt").write_text("mine")
+def _earlier_run(folder: Path, names: list[str]) -> list[str]:
+    """Files as a run writes them (``plots/x.png`` in the plot folder), then its manifest; what it lists."""
+    started = time.time_ns() - 50_000_000  # file times come from a coarser clock (suite.plugin.CLOCK_SLACK_NS)
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(f"{name} of the earlier run")
+    return record_run(folder, started)
+
+
+def test_every_file_the_earlier_run_wrote_is_removed_and_the_users_own_are_kept(tmp_path: Path) -> None:
+    """What the manifest lists goes, the manifest too; a user's file, even one named like the suite's, stays."""
+    (tmp_path / "grade.md").write_text("the user's own, from before the run")
+    os.utime(tmp_path / "grade.md", ns=(0, 0))  # older than the run: not the run's
+    listed = _earlier_run(tmp_path, [*[n for n in RUN_FILES if n != "grade.md"], f"{PLOTS}/view.png"])
     (tmp_path / "notes.md").write_text("mine")
+    (tmp_path / PLOTS / "sketch.txt").write_text("mine")
     (tmp_path / "alice").mkdir()
     (tmp_path / "alice" / "results.json").write_text("{}")
 
-    removed = clear_earlier_run(tmp_path)
-
-    assert removed == [*RUN_FILES, f"{PLOTS}/view.png"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice", "notes.md", PLOTS]
-    assert [p.name for p in (tmp_path / PLOTS).iterdir()] == ["notes.txt"]
-    assert (tmp_path / "alice" / "results.json").exists()
-
-
-def test_an_emptied_plot_folder_goes_too_and_a_fresh_folder_is_left_alone(tmp_path: Path) -> None:
-    """A plot folder holding only plots is removed with them; a folder that does not exist yet gives nothing."""
-    (tmp_path / PLOTS).mkdir()
-    (tmp_path / PLOTS / "mm.png").write_bytes(b"png")
-    assert clear_earlier_run(tmp_path) == [f"{PLOTS}/mm.png"]
-    assert not (tmp_path / PLOTS).exists()
-    assert clear_earlier_run(tmp_path / "new") == []
-    assert not (tmp_path / "new").exists()
+    assert sorted(listed) == sorted([n for n in RUN_FILES if n != "grade.md"] + [f"{PLOTS}/view.png"])
+    assert sorted(clear_earlier_run(tmp_path)) == sorted(listed)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice", "grade.md", "notes.md", PLOTS]
+    assert [p.name for p in (tmp_path / PLOTS).iterdir()] == ["sketch.txt"]
+    assert clear_earlier_run(tmp_path) == []  # no manifest left: nothing more goes
 
 
-def test_links_are_removed_never_followed(tmp_path: Path) -> None:
-    """A results.json that links elsewhere loses the link, not its target; a folder that is a link is not entered."""
+def test_a_file_changed_since_the_run_and_a_folder_without_a_manifest_are_left_alone(tmp_path: Path) -> None:
+    """A listed file edited after the run stays; a folder no run listed (an older suite's, anyone's) loses nothing."""
+    _earlier_run(tmp_path, ["summary.md", "results.json", f"{PLOTS}/mm.png"])
+    (tmp_path / "summary.md").write_text("edited by hand since")
+    assert sorted(clear_earlier_run(tmp_path)) == [f"{PLOTS}/mm.png", "results.json"]
+    assert (tmp_path / "summary.md").exists() and not (tmp_path / PLOTS).exists()  # the emptied plot folder goes
+
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "results.json").write_text("{}")
+    assert clear_earlier_run(bare) == [] and (bare / "results.json").exists()
+    assert clear_earlier_run(tmp_path / "new") == [] and not (tmp_path / "new").exists()
+
+
+def test_a_manifest_naming_what_a_run_never_writes_removes_nothing_of_it(tmp_path: Path) -> None:
+    """A manifest is read as untrusted: names outside RUN_FILES and plots/*.png, or climbing out, are skipped."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    folder = tmp_path / "report"
+    (folder / PLOTS).mkdir(parents=True)
+    (folder / "notes.md").write_text("keep")
+    files = {}
+    for name, path in (("notes.md", folder / "notes.md"), ("../outside.txt", outside),
+                       (f"{PLOTS}/../notes.md", folder / "notes.md")):
+        stat = path.stat()
+        files[name] = [stat.st_size, stat.st_mtime_ns]
+    (folder / MANIFEST).write_text(json.dumps({"files": files}))
+    assert clear_earlier_run(folder) == []
+    assert outside.exists() and (folder / "notes.md").exists()
+    (folder / MANIFEST).write_text("not json")
+    assert clear_earlier_run(folder) == [] and not (folder / MANIFEST).exists()
+
+
+def test_links_are_never_followed(tmp_path: Path) -> None:
+    """A listed name that is now a link to elsewhere stays, its target too; a folder that is a link is not entered."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "results.json").write_text("someone else's")
     folder = tmp_path / "report"
     folder.mkdir()
+    _earlier_run(folder, ["results.json"])
+    (folder / "results.json").unlink()
     (folder / "results.json").symlink_to(elsewhere / "results.json")
-    (folder / PLOTS).symlink_to(elsewhere)
-    (elsewhere / "a.png").write_bytes(b"png")
-
-    assert clear_earlier_run(folder) == ["results.json"]
+    assert clear_earlier_run(folder) == []
     assert (elsewhere / "results.json").read_text() == "someone else's"
-    assert (elsewhere / "a.png").exists() and (folder / PLOTS).is_symlink()
 
     linked = tmp_path / "linked"
-    linked.symlink_to(elsewhere)
-    assert clear_earlier_run(linked) == []
-    assert (elsewhere / "results.json").exists()
+    linked.symlink_to(folder)
+    _earlier_run(folder, ["summary.md"])
+    assert clear_earlier_run(linked) == [] and (folder / "summary.md").exists()

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from reports.conformance import COLUMNS
+from reports.folder import MANIFEST
 from suite import PROJECT_ROOT
 from suite.selftest.runs import pytest_run
 
@@ -368,6 +369,6 @@ def test_a_report_folder_used_again_holds_only_the_new_runs_files(tmp_path: Path
 
     assert done.returncode == 0, done.stdout[-2000:]
     assert sorted(p.name for p in folder.iterdir()) == [
-        "conformance.csv", "conformance.json", "notes.txt", "report.html", "summary.md"]
+        MANIFEST, "conformance.csv", "conformance.json", "notes.txt", "report.html", "summary.md"]
     assert "Score:" not in (folder / "report.html").read_text()
     assert done.stdout.splitlines()[-2] == f"report folder: {folder} (an earlier run's 7 files were removed from it first)"
