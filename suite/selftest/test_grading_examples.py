@@ -33,6 +33,7 @@ import pandas as pd
 import pytest
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
+from reports.folder import MANIFEST
 from reports.grading import validate_results
 from suite import PROJECT_ROOT
 from suite.grading.guard import _processes
@@ -225,8 +226,10 @@ def test_the_hostile_sample_is_fully_reported_within_its_limits(graded: dict[str
 def test_the_hostile_samples_forgeries_are_gone(graded: dict[str, Any]) -> None:
     """The report folder holds only the grader's files, made by the grader, and nothing it left runs on."""
     folder = graded["out"] / "hostile"
-    assert sorted(p.name for p in folder.iterdir()) == ["conformance.csv", "conformance.json", "grade.md", "report.html",
-                                                        "results.json", "staff.json", "summary.md"]
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "conformance.csv", "conformance.json", "grade.md",
+                                                        "report.html", "results.json", "staff.json", "summary.md"]
+    listed = json.loads((folder / MANIFEST).read_text())["files"]
+    assert sorted(listed) == sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)  # none of the forgeries
     assert not (folder / "summary.md").is_symlink() and "# Conformance summary" in (folder / "summary.md").read_text()
     assert "forged" not in (folder / "results.json").read_text() + (folder / "grade.md").read_text()
     notes = " ".join(results(graded, "hostile")["extra_data"]["integrity"])
