@@ -85,3 +85,9 @@ def clear_earlier_run(folder: Path) -> list[str]:
     if plots.is_dir() and not plots.is_symlink() and not any(plots.iterdir()):
         os.rmdir(plots)
     return removed
+
+
+def shown_path(path: Path | str) -> str:
+    """A written file's path as the terminal shows it: relative under the working folder, absolute elsewhere."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative

@@ -9,7 +9,6 @@ whose rootdir is elsewhere (a backend path outside the project) behaves the same
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -604,6 +603,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     state.close()  # workers end before the report is written: nothing of theirs lands after it
     from reports.conformance import conformance_frame, outcome_counts, write_conformance
+    from reports.folder import shown_path
     from reports.html import write_report_html
 
     terminalreporter.section("conformance per backend and device", sep="-")
@@ -618,6 +618,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     paths.append(write_report_html(state.report_dir, titles))  # written again by grading and benchmarks, with theirs
     terminalreporter.section("conformance report", sep="-")
     for path in paths:
-        shown = os.path.relpath(path)
-        terminalreporter.write_line(f"wrote {path if shown.startswith('..') else shown}")
+        terminalreporter.write_line(f"wrote {shown_path(path)}")
     terminalreporter.write_line(state.report_folder_line())

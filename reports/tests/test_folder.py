@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from reports.folder import MANIFEST, PLOTS, RUN_FILES, clear_earlier_run, record_run
+from reports.folder import MANIFEST, PLOTS, RUN_FILES, clear_earlier_run, record_run, shown_path
 
 
 def _earlier_run(folder: Path, names: list[str]) -> list[str]:
@@ -86,3 +86,11 @@ def test_links_are_never_followed(tmp_path: Path) -> None:
     linked.symlink_to(folder)
     _earlier_run(folder, ["summary.md"])
     assert clear_earlier_run(linked) == [] and (folder / "summary.md").exists()
+
+
+def test_a_written_files_path_is_shown_relative_under_the_working_folder_only(tmp_path: Path, monkeypatch) -> None:
+    """Under the working folder: relative; elsewhere: absolute, never ``../..`` (the same in every "wrote" line)."""
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert shown_path(tmp_path / "here" / "grades" / "results.json") == os.path.join("grades", "results.json")
+    assert shown_path(tmp_path / "elsewhere" / "results.json") == str(tmp_path / "elsewhere" / "results.json")

@@ -21,7 +21,6 @@ handed to pytest-benchmark's statistics.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Iterator
 
 import pytest
@@ -156,6 +155,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     from reference.behaviours import BEHAVIOURS
     from reports.benchmarks import write_benchmarks
+    from reports.folder import shown_path
     from reports.html import write_report_html
 
     paths = write_benchmarks(run_document(config, benchmarks), state.report_dir, baseline=config.getoption("baseline"))
@@ -163,5 +163,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     paths += [page] if page else []
     terminalreporter.section("benchmark report", sep="-")
     for path in paths:
-        terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
+        terminalreporter.write_line(f"wrote {shown_path(path)}")
     terminalreporter.write_line(state.report_folder_line())

@@ -364,6 +364,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
     if run is None:
         return
     from reference.behaviours import BEHAVIOURS
+    from reports.folder import shown_path
     from reports.grading import leaderboard_frame, results_json, write_grade, write_leaderboard
     from reports.html import write_report_html
     from suite.plugin import STATE
@@ -413,11 +414,11 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
         written.append((label, results_json(result)))
         terminalreporter.write_line(
             f"grade for {label}: {result['score']:.2f} / {result['max_score']:.2f}; wrote "
-            + ", ".join(os.path.relpath(path) for path in paths)
+            + ", ".join(shown_path(path) for path in paths)
         )
     if several:
         for path in write_leaderboard(leaderboard_frame(written), state.report_dir):
-            terminalreporter.write_line(f"wrote {os.path.relpath(path)}")
+            terminalreporter.write_line(f"wrote {shown_path(path)}")
     for note in run.integrity:
         terminalreporter.write_line(f"integrity: {clean(note)}")  # file names in it are the submission's
     _write_staff_record(terminalreporter, run, state.report_dir, hidden)
@@ -429,6 +430,8 @@ def _write_staff_record(terminalreporter: pytest.TerminalReporter, run: GradingR
 
     (grade.md and results.json never hold the seed: a student who knew it could draw the same inputs.)
     """
+    from reports.folder import shown_path
+
     if run.seed is None:
         how = (f"examples: hypothesis's fixed examples, {run.examples} per property test, the same for every submission "
                "(no [grading] secret is set)")
@@ -441,3 +444,4 @@ def _write_staff_record(terminalreporter: pytest.TerminalReporter, run: GradingR
             terminalreporter.write_line(f"hidden course test, {label}: {failure['test']}: {failure['message']}")
     staff = {"isolation": run.isolation.kind, "seed": run.seed, "seed_source": run.seed_source, "examples": run.examples, "hidden_failures": hidden}
     (report_dir / "staff.json").write_text(json.dumps(staff, indent=1) + "\n")
+    terminalreporter.write_line(f"wrote {shown_path(report_dir / 'staff.json')} (for staff: the seed, hidden tests)")
