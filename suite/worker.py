@@ -8,10 +8,12 @@ process. Its output goes to a capped file, its working folder is private.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -29,15 +31,48 @@ PRELOAD_TORCH = ("torch", "torch._dynamo")
 
 #: The most a backend may print before the worker is stopped (RLIMIT_FSIZE).
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
+#: prctl's option by which the kernel signals a process when the one that forked it ends (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this worker when the process that started it ends: the worker server, which ends with
+    the test process however that ends (``kill -9``, a CI job's timeout), so a backend looping forever does not go
+    on using a core after the run. Where prctl is missing (not Linux), nothing changes.
+
+    multiprocessing hands every worker the write end of its server's liveness pipe (the server exits once no
+    process holds it), so that a worker could start workers of its own through the server; this one starts
+    processes as a script would (``_confine``), so it closes its copy: otherwise a worker that never ends keeps
+    its server alive, and the server it. A parent gone before the signal was set ends the worker at once.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        try:
+            os.close(alive)
+        except OSError:
+            pass
+        server._forkserver_alive_fd = None
+    parent = os.getppid()
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    if prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0 and os.getppid() != parent:
+        os._exit(1)
 
 
 def _confine(workdir: str, output_path: str) -> None:
-    """Own a process group, start processes as a script would, log output to a capped file, work in ``workdir``.
+    """Die with the process that started it, own a process group, start processes as a script would, log output to a
+    capped file, work in ``workdir``.
 
     The process group lets the test process stop the backend together with any
     processes it started (DataLoader workers); resetting the start method gives
     the backend the platform's default instead of the forkserver this worker came from.
     """
+    _die_with_parent()
     try:
         os.setsid()
     except PermissionError:  # already a session's leader: a sandboxed worker (bwrap --new-session)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -10,9 +14,11 @@ import numpy as np
 import pytest
 
 from impls.registry import BackendSpecError, parse_spec
+from suite import PROJECT_ROOT
 from suite.backends import Limits, WorkerBackend, rss_bytes
 from suite.outcomes import BackendError
 from suite.probes import selfcheck
+from suite.selftest.runs import run_environment
 
 #: A torch-like file whose ``tensor`` misbehaves as BODY says, once per worker (a marker file records it).
 TEMPLATE = '''
@@ -146,3 +152,61 @@ def test_hanging_import_is_a_timeout(tmp_path: Path) -> None:
             backend.load()
     finally:
         backend.close()
+
+
+#: A backend whose ``tensor()`` writes its worker's pid to MARKER, then loops forever.
+SPINNER = '''
+import os
+import numpy as np
+
+def tensor(data):
+    with open({marker!r}, "w") as f:
+        f.write(str(os.getpid()))
+    while True:
+        pass
+'''
+
+
+def _running(pid: int) -> bool:
+    """True while process ``pid`` exists and has not ended (a zombie has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process states from /proc (Linux)")
+def test_a_run_killed_from_outside_takes_its_looping_worker_with_it(tmp_path: Path) -> None:
+    """``kill -9`` of a real ``pytest --backend FILE`` run, its backend looping forever, ends the worker too.
+
+    Nothing in the run can clean up after SIGKILL (nor after a CI job's timeout): the worker dies with the worker
+    server it came from, and the server with the run. Before, the worker went on using a core, for good.
+    """
+    marker = tmp_path / "worker.pid"
+    spinner = tmp_path / "spinner.py"
+    spinner.write_text(textwrap.dedent(SPINNER).format(marker=str(marker)))
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--backend", str(spinner), "--device", "cpu",
+         "--time-limit", "300", "--report-dir", str(tmp_path / "report"), "-k", "test_view_shares_storage_both_ways",
+         "suite/conformance/test_views.py"],
+        cwd=PROJECT_ROOT, env=run_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = 0
+    try:
+        deadline = time.monotonic() + 120
+        while not worker and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            worker = int(marker.read_text() or 0) if marker.exists() else 0
+        assert worker, f"the backend never looped (the run ended with status {run.poll()})"
+        run.kill()
+        run.wait()
+        deadline = time.monotonic() + 10
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker), f"worker {worker} is still running 10 s after its run was killed"
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+        if worker and _running(worker):
+            os.kill(worker, signal.SIGKILL)
