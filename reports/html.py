@@ -126,7 +126,7 @@ def report_html(folder: Path, titles: Mapping[str, str]) -> str:
     legend = "".join(f"<span style=\"background:{c}\">{o}</span>" for o, c in COLOURS.items())
     parts = [
         "<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f"<title>Conformance report: {html.escape(folder.name)}</title><style>{STYLE}</style></head><body>",
+        f"<title>Conformance and benchmark report: {html.escape(folder.name)}</title><style>{STYLE}</style></head><body>",
         f"<h1>Conformance and benchmark report</h1><p>{html.escape(str(folder))}; judged by {html.escape(judged)}.</p>",
     ]
     if not frame.empty:

@@ -28,8 +28,11 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_page_is_self_contained_and_holds_the_matrix_and_the_failures(page: Path) -> None:
-    """No script, no external resource; a row per behaviour; each failing test with its failure and snippet."""
+    """No script, no external resource; the tab's title is the heading's, with the folder; a row per behaviour; each
+    failing test with its failure and snippet."""
     text = page.read_text()
+    heading = re.search(r"<h1>(.*?)</h1>", text).group(1)
+    assert re.search(r"<title>(.*?)</title>", text).group(1) == f"{heading}: {page.parent.name}"
     assert "<script" not in text and not re.search(r"(src|href)=\"(https?:)?//", text)
     assert text.count("<tr><td>V") == 7  # V1-V7
     assert 'title="failed 6 (1/7 passed)"' in text and "background:#c0392b" in text
