@@ -4,14 +4,16 @@ A run ends by listing in the folder's MANIFEST the files it wrote there (their
 names, sizes and modification times). The next run into the same folder
 removes those of them that are still as that run left them, before it writes
 its own, so that the folder and its page hold one run's tables, never an older
-grade or benchmark beside newer ones. A file the suite did not write, or one
-changed since, is never removed, whatever its name.
+grade or benchmark beside newer ones: a graded run of several submissions'
+``<label>/`` grades too. A file the suite did not write, or one changed since,
+is never removed, whatever its name.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 #: Every file a run writes at the top of its report folder (conformance, grading, benchmarks, the page).
@@ -23,6 +25,10 @@ RUN_FILES = (
 )
 #: The folder of benchmark plots (reports/plots.py), of which a run writes only the ``.png`` files.
 PLOTS = "plots"
+#: What a graded run of several submissions writes in each one's ``<label>/`` (suite/grading/plugin.py).
+LABEL_FILES = ("results.json", "grade.md")
+#: A backend label, as such a folder is named (impls/registry.py's rule): letters, digits, _ and ., no leading digit.
+LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 #: The list a run leaves of the files it wrote.
 MANIFEST = ".torch-conformance-files.json"
 
@@ -30,7 +36,8 @@ MANIFEST = ".torch-conformance-files.json"
 def _ours(name: str) -> bool:
     """Whether ``name`` (relative to the folder) is one a run writes: a manifest names nothing else."""
     head, _, tail = name.partition("/")
-    return name in RUN_FILES or (head == PLOTS and tail.endswith(".png") and "/" not in tail and tail not in ("", ".."))
+    return (name in RUN_FILES or (head == PLOTS and tail.endswith(".png") and "/" not in tail and tail not in ("", ".."))
+            or (bool(LABEL.match(head)) and tail in LABEL_FILES))
 
 
 def _state(path: Path) -> tuple[int, int] | None:
@@ -50,6 +57,9 @@ def record_run(folder: Path, since_ns: int) -> list[str]:
     names = [name for name in RUN_FILES if (folder / name).is_file()]
     if (folder / PLOTS).is_dir() and not (folder / PLOTS).is_symlink():
         names += [f"{PLOTS}/{path.name}" for path in sorted((folder / PLOTS).glob("*.png"))]
+    for sub in sorted(folder.iterdir()):
+        if LABEL.match(sub.name) and sub.is_dir() and not sub.is_symlink():
+            names += [f"{sub.name}/{name}" for name in LABEL_FILES if (sub / name).is_file()]
     files = {name: state for name in names if (state := _state(folder / name)) is not None and state[1] >= since_ns}
     if files:
         (folder / MANIFEST).write_text(json.dumps({
@@ -64,7 +74,7 @@ def clear_earlier_run(folder: Path) -> list[str]:
 
     Nothing else is touched: not a file the suite did not write, one changed
     since, a name the suite never writes (a manifest is read as untrusted), or
-    anything behind a link. A plot folder left empty goes too.
+    anything behind a link. A plot folder or a submission's folder left empty goes too.
     """
     folder = Path(folder)
     manifest = folder / MANIFEST
@@ -81,9 +91,9 @@ def clear_earlier_run(folder: Path) -> list[str]:
             (folder / name).unlink()
             removed.append(name)
     manifest.unlink()
-    plots = folder / PLOTS
-    if plots.is_dir() and not plots.is_symlink() and not any(plots.iterdir()):
-        os.rmdir(plots)
+    for sub in sorted({folder / PLOTS} | {folder / name.partition("/")[0] for name in removed if "/" in name}):
+        if sub.is_dir() and not sub.is_symlink() and not any(sub.iterdir()):
+            os.rmdir(sub)
     return removed
 
 

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from reports.folder import MANIFEST, PLOTS, RUN_FILES, clear_earlier_run, record_run, shown_path
+from reports.folder import LABEL_FILES, MANIFEST, PLOTS, RUN_FILES, clear_earlier_run, record_run, shown_path
 
 
 def _earlier_run(folder: Path, names: list[str]) -> list[str]:
@@ -36,6 +36,28 @@ def test_every_file_the_earlier_run_wrote_is_removed_and_the_users_own_are_kept(
     assert clear_earlier_run(tmp_path) == []  # no manifest left: nothing more goes
 
 
+def test_each_submissions_grade_of_an_earlier_graded_run_of_several_goes_with_its_emptied_folder(tmp_path: Path) -> None:
+    """``alice/`` and ``bob/`` (results.json, grade.md) go, and their folders once empty; a user's file keeps its
+    folder; a folder that is a link, or not named as a label is, is not listed."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "grade.md").write_text("someone else's")
+    folder = tmp_path / "report"
+    folder.mkdir()
+    (folder / "carol").symlink_to(elsewhere)
+    (folder / "1st").mkdir()
+    (folder / "1st" / "grade.md").write_text("not a label's")
+    graded = [f"{who}/{name}" for who in ("alice", "bob") for name in LABEL_FILES]
+    listed = _earlier_run(folder, ["leaderboard.csv", *graded])
+    (folder / "bob" / "notes.txt").write_text("mine")
+
+    assert sorted(listed) == sorted(["leaderboard.csv", *graded])
+    assert sorted(clear_earlier_run(folder)) == sorted(listed)
+    assert sorted(p.name for p in folder.iterdir()) == ["1st", "bob", "carol"]
+    assert [p.name for p in (folder / "bob").iterdir()] == ["notes.txt"]
+    assert (elsewhere / "grade.md").read_text() == "someone else's" and (folder / "1st" / "grade.md").exists()
+
+
 def test_a_file_changed_since_the_run_and_a_folder_without_a_manifest_are_left_alone(tmp_path: Path) -> None:
     """A listed file edited after the run stays; a folder no run listed (an older suite's, anyone's) loses nothing."""
     _earlier_run(tmp_path, ["summary.md", "results.json", f"{PLOTS}/mm.png"])
@@ -59,7 +81,8 @@ def test_a_manifest_naming_what_a_run_never_writes_removes_nothing_of_it(tmp_pat
     (folder / "notes.md").write_text("keep")
     files = {}
     for name, path in (("notes.md", folder / "notes.md"), ("../outside.txt", outside),
-                       (f"{PLOTS}/../notes.md", folder / "notes.md")):
+                       (f"{PLOTS}/../notes.md", folder / "notes.md"), ("../outside.txt/grade.md", outside),
+                       ("alice/../notes.md", folder / "notes.md")):
         stat = path.stat()
         files[name] = [stat.st_size, stat.st_mtime_ns]
     (folder / MANIFEST).write_text(json.dumps({"files": files}))

@@ -17,7 +17,7 @@ import pytest
 
 from suite.grading.scoring import speed_points
 from suite.grading.settings import SettingsError, Speed, load_settings
-from reports.folder import MANIFEST, PLOTS, RUN_FILES
+from reports.folder import LABEL_FILES, MANIFEST, PLOTS, RUN_FILES
 from suite.selftest.runs import pytest_run
 from suite.selftest.samples import make_complete
 
@@ -100,15 +100,18 @@ def test_both_submissions_and_the_reference_are_timed_in_one_run(graded: dict[st
 
 
 def test_every_file_the_run_wrote_is_one_a_later_run_into_its_folder_removes(graded: dict[str, Any]) -> None:
-    """The graded, timed run's manifest lists every file it wrote at the top of its folder, and its plots."""
+    """The graded, timed run's manifest lists every file it wrote at the top of its folder, its plots, and each
+    submission's grade in its own folder."""
     written = {p.name for p in graded["grades"].iterdir() if p.is_file()} - {MANIFEST}
     assert {"conformance.csv", "benchmarks.csv", "leaderboard.csv", "report.html"} <= written, sorted(written)
     assert written <= set(RUN_FILES), f"not in reports.folder.RUN_FILES: {sorted(written - set(RUN_FILES))}"
     plots = {f"{PLOTS}/{p.name}" for p in (graded["grades"] / PLOTS).glob("*.png")}
-    listed = json.loads((graded["grades"] / MANIFEST).read_text())["files"]
-    assert set(listed) == written | plots
     folders = {p.name for p in graded["grades"].iterdir() if p.is_dir()}
-    assert folders <= {PLOTS, "complete", "slow"}, sorted(folders)
+    assert folders == {PLOTS, "complete", "slow"}, sorted(folders)
+    grades = {f"{p.parent.name}/{p.name}" for label in ("complete", "slow") for p in (graded["grades"] / label).iterdir()}
+    assert grades == {f"{label}/{name}" for label in ("complete", "slow") for name in LABEL_FILES}, sorted(grades)
+    listed = json.loads((graded["grades"] / MANIFEST).read_text())["files"]
+    assert set(listed) == written | plots | grades
 
 
 def test_speed_points_follow_the_ratio_to_the_reference(graded: dict[str, Any]) -> None:
