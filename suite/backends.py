@@ -87,6 +87,11 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def _verdict(excinfo: Any) -> bool:
+    """For pytest's ``__tracebackhide__``: hide the suite's frame when what it raised is a verdict on the backend."""
+    return excinfo.errisinstance(BackendError)
+
+
 def _raise_for(reply: dict[str, Any]) -> Any:
     """Return a successful reply's value, or raise the exception its outcome names."""
     __tracebackhide__ = True  # a failure reads from the test's line, not from the suite's plumbing
@@ -263,6 +268,7 @@ def start_within(process: multiprocessing.process.BaseProcess, seconds: float, d
     killed too, which ends the wait. Either way multiprocessing starts a fresh
     server for the next worker.
     """
+    __tracebackhide__ = _verdict  # a verdict reads from the test's line; a bug of the suite's own shows here
     pid = _server_pid()
     if pid and _stopped(pid):
         _kill_server(pid)
@@ -364,6 +370,7 @@ class WorkerBackend(Backend):
 
     def _start(self, deadline: float) -> dict[str, Any]:
         """Start a fresh worker and return its first message."""
+        __tracebackhide__ = _verdict  # a verdict reads from the test's line; a bug of the suite's own shows here
         self._stop()
         self._cpu_carried += max(0.0, self._cpu_last - self._cpu_base)  # what the test spent in the worker that ended
         self._cpu_base = self._cpu_last = 0.0
@@ -396,6 +403,7 @@ class WorkerBackend(Backend):
 
         As the uid, it first ends whatever an earlier worker left (processes, files in the shared temporary
         folders) and gets a new, empty home: a fresh worker inherits nothing."""
+        __tracebackhide__ = _verdict  # a verdict reads from the test's line; a bug of the suite's own shows here
         parent, child = socket.socketpair()
         if os.path.lexists(self.output_path):
             os.unlink(self.output_path)
@@ -526,6 +534,7 @@ class WorkerBackend(Backend):
 
     def _decode(self, raw: bytes, deadline: float, doing: str) -> Any:
         """The worker's message, decoded within the test's time and the codec's depth; past them the worker is stopped."""
+        __tracebackhide__ = _verdict  # a verdict reads from the test's line; a bug of the suite's own shows here
         try:
             return _cleaned(codec.loads(raw, deadline=deadline))
         except codec.TooDeep as exc:
@@ -540,6 +549,7 @@ class WorkerBackend(Backend):
 
     def _receive(self, deadline: float, doing: str) -> bytes:
         """Wait for the worker's next message, watching time, memory and liveness; refuse one past MAX_REPLY_BYTES."""
+        __tracebackhide__ = _verdict  # a verdict reads from the test's line; a bug of the suite's own shows here
         assert self._conn is not None and self._process is not None
         while True:
             if self._conn.poll(POLL_SECONDS):
@@ -581,6 +591,7 @@ class WorkerBackend(Backend):
 
     def _check_cpu(self, doing: str, every: float = 0.1) -> None:
         """Under a CPU-time limit, read the worker's CPU time (at most every ``every`` s) and stop it past the limit."""
+        __tracebackhide__ = _verdict  # a verdict reads from the test's line; a bug of the suite's own shows here
         if self.limits.clock != "cpu" or self._process is None or time.monotonic() - self._cpu_read_at < every:
             return
         self._cpu_read_at = time.monotonic()

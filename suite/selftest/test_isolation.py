@@ -92,14 +92,17 @@ def test_a_healthy_backend_answers(tmp_path: Path, start) -> None:
     ids=["hang", "segfault", "exit-0", "exit-3", "memory"],
 )
 def test_misbehaviour_is_an_error_with_its_cause_and_the_next_test_recovers(tmp_path: Path, start, body: str, cause: str) -> None:
-    """The test fails with the cause named, later calls in that test fail at once, and a new test gets a fresh worker."""
+    """The test fails with the cause named, from the test's own line (pytest shows none of the suite's frames), later
+    calls in that test fail at once, and a new test gets a fresh worker."""
     marker = tmp_path / "done-once"
     body = f"if not os.path.exists({str(marker)!r}):\n        open({str(marker)!r}, 'w').close()\n        {body}"
     backend = start(backend_file(tmp_path, body), seconds=1.5, margin=128 * 2**20)
     began = time.monotonic()
-    with pytest.raises(BackendError, match=cause.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(BackendError, match=cause.replace("(", r"\(").replace(")", r"\)")) as raised:
         call(backend)
     assert time.monotonic() - began < 10
+    shown = [str(entry.path) for entry in raised.traceback.filter(raised)]  # what pytest's report keeps
+    assert shown and set(shown) == {__file__}, shown  # this test and its call() helper only
     began = time.monotonic()
     with pytest.raises(BackendError, match="^" + cause.split(":")[0]):
         call(backend)  # the same test: fails at once, no second wait
