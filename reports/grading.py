@@ -215,6 +215,17 @@ def family_frame(grade: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def narrowed_text(grade: Mapping[str, Any]) -> str:
+    """One sentence for a grade over part of the assignment (-k, -m or paths left behaviours out); empty for a whole one."""
+    left_out = grade.get("unselected") or []
+    if not left_out:
+        return ""
+    how = "; ".join(_code(way) for way in grade.get("selection", []))
+    return ((f"the run was narrowed by {how}, so " if how else "")
+            + f"{len(left_out)} of the assignment's behaviours had no test in it and the score counts only the rest. "
+            + "Not graded: " + ", ".join(left_out))
+
+
 def grade_markdown(grade: Mapping[str, Any]) -> str:
     """The text of grade.md: the score, per family what passed, and per failing behaviour what to fix."""
     backend = grade.get("backend", {})
@@ -231,6 +242,8 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     isolation = grade.get("isolation") or {}
     if isolation.get("kind") == "none":  # staff decide whether that will do; the report never hides it
         parts += [f"**Graded without a sandbox:** {markdown_text(isolation.get('detail', ''))}.", ""]
+    if narrowed_text(grade):
+        parts += [f"**Graded a part of the assignment:** {narrowed_text(grade)}.", ""]
     if grade.get("load_error"):
         parts += [f"**The submission did not load**, so no behaviour could pass: {markdown_text(grade['load_error'])}", ""]
     parts += [
@@ -373,6 +386,8 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
     isolation = grade.get("isolation") or {}
     if isolation.get("kind") == "none":
         summary = f"Graded without a sandbox: {markdown_text(isolation.get('detail', ''))}. " + summary
+    if narrowed_text(grade):
+        summary = f"Graded a part of the assignment: {narrowed_text(grade)}. " + summary
     if grade.get("load_error"):
         summary = f"The submission did not load: {markdown_text(grade['load_error'])}. " + summary
     if grade.get("withheld"):  # first: why the score is zero whatever the checks did
@@ -388,6 +403,7 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
         "extra_data": {"submission": grade["submission"], "counts": counts, "integrity": notes,
                        "withheld": grade.get("withheld", ""), "load_error": grade.get("load_error", ""),
                        "forbidden": list(grade.get("forbidden", [])), "suite": grade.get("suite", ""),
+                       "unselected": list(grade.get("unselected", [])), "selection": list(grade.get("selection", [])),
                        "isolation": {key: isolation.get(key, "") for key in ("kind", "detail")}},
         "tests": tests,
         "leaderboard": [{"name": "Score", "value": round(grade["score"], 4)},

@@ -87,7 +87,10 @@ def grade_html(results: Mapping[str, Any]) -> str:
     """The grade of a graded run: the score, then each behaviour's points and status (from results.json)."""
     rows = pd.DataFrame([{"behaviour": t.get("name", ""), "points": f"{t.get('score', 0):g} / {t.get('max_score', 0):g}",
                           "status": t.get("status", "")} for t in results.get("tests", [])])
-    return (f"<p>Score: <b>{results.get('score', 0):g} / {results.get('max_score', 0):g}</b></p>"
+    left_out = (results.get("extra_data") or {}).get("unselected") or []
+    narrowed = (f"<p><b>Graded a part of the assignment:</b> {len(left_out)} behaviours had no test in this run and were "
+                f"not graded: {html.escape(', '.join(map(str, left_out)))}.</p>" if left_out else "")
+    return (f"<p>Score: <b>{results.get('score', 0):g} / {results.get('max_score', 0):g}</b></p>" + narrowed
             + (_table(rows.set_index("behaviour")) if not rows.empty else ""))
 
 

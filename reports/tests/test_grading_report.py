@@ -20,6 +20,7 @@ from reports.grading import (
     write_grade,
     write_leaderboard,
 )
+from reports.html import grade_html
 
 #: Gradescope's own example of results.json (its autograder specification), comments removed.
 GRADESCOPE_EXAMPLE: dict[str, Any] = {
@@ -156,6 +157,19 @@ def test_integrity_notes_and_withheld_scores_are_reported(graded: dict[str, Any]
     text = grade_markdown(graded)
     assert "**Score withheld:** the grader's own files changed (without that, the checks below would have earned 37.5)" in text
     assert "- Integrity: file 'x' appeared" in text
+
+
+def test_a_grade_of_part_of_the_assignment_says_so_and_how_the_run_was_narrowed(graded: dict[str, Any]) -> None:
+    """-k or -m leaving behaviours out: grade.md, results.json's summary and extra_data name them and the flags."""
+    assert "Graded a part" not in grade_markdown(graded) + results_json(graded)["output"]  # the fixture's whole grade
+    graded.update(unselected=["D1", "D2"], selection=["-k test_views", "-m views"])
+    sentence = ("the run was narrowed by `-k test_views`; `-m views`, so 2 of the assignment's behaviours had no test in it "
+                "and the score counts only the rest. Not graded: D1, D2")
+    assert f"\n**Graded a part of the assignment:** {sentence}.\n" in grade_markdown(graded)
+    data = results_json(graded)
+    assert validate_results(data) == [] and data["output"].startswith(f"Graded a part of the assignment: {sentence}. Score 37.5")
+    assert (data["extra_data"]["unselected"], data["extra_data"]["selection"]) == (["D1", "D2"], ["-k test_views", "-m views"])
+    assert "Graded a part of the assignment:</b> 2 behaviours" in grade_html(data)
 
 
 def test_grade_md_says_per_family_what_passed_and_per_failure_what_to_fix(graded: dict[str, Any]) -> None:

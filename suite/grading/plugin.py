@@ -93,6 +93,16 @@ def _given(config: pytest.Config, flag: str) -> bool:
     return any(str(arg) == flag or str(arg).startswith(flag + "=") for arg in args)
 
 
+def selection(config: pytest.Config) -> list[str]:
+    """How the run was narrowed, as the user typed it: -k, -m, --deselect and the test paths given (none: the whole suite)."""
+    narrowed = [f"-k {config.option.keyword}"] if config.option.keyword else []
+    narrowed += [f"-m {config.option.markexpr}"] if config.option.markexpr else []
+    narrowed += [f"--deselect {item}" for item in config.option.deselect or ()]
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        narrowed += [f"the test paths {' '.join(config.args)}"]
+    return narrowed
+
+
 def examples_seed(secret: str, submissions: list[str]) -> int:
     """The base seed of a grading run's examples, from the course's secret and the submissions (64 bits).
 
@@ -397,6 +407,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             isolation={"kind": run.isolation.kind, "detail": run.isolation.detail, "text": run.isolation.describe()},
             grader_problems=list(run.grader_problems),
             suite=state.suite_version,
+            selection=selection(config),
         )
         breaches = list(getattr(backend, "breaches", []))
         if breaches:
@@ -407,6 +418,9 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
         hidden[label] = [{"test": check["test"], "outcome": check["outcome"], "cause": check["cause"], "message": check["message"]}
                          for b in result["behaviours"] if b.get("part") == "course" and b.get("visibility") == "hidden"
                          for check in b["checks"] if check["outcome"] not in ("passed", "skipped")]
+        if result["unselected"]:
+            terminalreporter.write_line(f"not graded: {label}: {len(result['unselected'])} of {len(BEHAVIOURS)} behaviours had "
+                                        f"no test in this run ({', '.join(result['selection']) or 'none collected'})")
         folder = state.report_dir / label if several else state.report_dir
         paths = write_grade(result, folder)
         if folder == state.report_dir:  # the run's page shows the grade too

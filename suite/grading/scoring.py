@@ -122,6 +122,8 @@ def grade(
         "families": families_out,
         "behaviours": behaviours_out,
         "ungraded": ungraded,
+        # Behaviours of the assignment with no check in this run at all (-k, -m or paths left them out): not graded either.
+        "unselected": [b for b in BEHAVIOURS if b not in per_behaviour],
         "settings": settings.describe(),
     }
 

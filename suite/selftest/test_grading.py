@@ -148,6 +148,16 @@ def test_skipped_checks_do_not_count_and_an_all_skipped_behaviour_is_not_graded(
     assert by_id(result)["V1"]["score"] == pytest.approx(100) and result["ungraded"] == ["V2"]
 
 
+def test_behaviours_the_run_held_no_check_of_are_listed_as_unselected() -> None:
+    """A run narrowed to some behaviours (-k, -m, paths) names every other one; a run holding all of them names none."""
+    checks, records = checks_and_records({"V1": ["passed"], "M2": ["skipped"]})
+    narrowed = grade(checks, records, load_settings(), "s")
+    assert narrowed["unselected"] == [b for b in BEHAVIOURS if b not in ("V1", "M2")]  # M2 had a check: it is ungraded
+    assert narrowed["ungraded"] == ["M2"]
+    checks, records = checks_and_records({b: ["passed"] for b in BEHAVIOURS})
+    assert grade(checks, records, load_settings(), "s")["unselected"] == []
+
+
 def test_a_check_the_run_never_reached_scores_zero_as_not_run() -> None:
     """The grade is over the collected checks: one without a record (the run ended early) counts, at zero."""
     checks, records = checks_and_records({"V1": ["passed", None]})

@@ -190,6 +190,9 @@ def test_each_sample_earns_its_designed_score(graded: dict[str, Any], name: str)
     assert f"Score: <b>{data['score']:g} / {data['max_score']:g}</b>" in (graded["out"] / name / "report.html").read_text()
     frame = rows(graded, name)
     assert not frame.empty
+    # SELECTION's -k left most behaviours out: the grade names each one the run held no check of, and the flag.
+    assert data["extra_data"]["unselected"] == [b for b in BEHAVIOURS if b not in set(frame["behaviour"])]
+    assert data["extra_data"]["unselected"] and data["extra_data"]["selection"] == [f"-k {SELECTION[1]}"]
     assert data["score"] == pytest.approx(expected_score(frame, design(name)), abs=0.01)
     assert data["max_score"] == pytest.approx(load_settings().total)
     assert math.isclose(sum(t.get("max_score", 0) for t in data["tests"]), data["max_score"], abs_tol=0.01)
@@ -286,6 +289,6 @@ def test_the_samples_earn_their_designed_scores_on_every_family(tmp_path: Path) 
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     graded = {"out": out}
     for name in EXAMPLES:
-        assert validate_results(results(graded, name)) == []
+        assert validate_results(results(graded, name)) == [] and results(graded, name)["extra_data"]["unselected"] == []
         assert results(graded, name)["score"] == pytest.approx(expected_score(rows(graded, name), design(name)), abs=0.01)
         test_each_sample_fails_where_designed_and_only_there(graded, name)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reference.behaviours import BEHAVIOURS
 from reports.conformance import COLUMNS
 from reports.folder import MANIFEST
 from suite import PROJECT_ROOT
@@ -242,6 +243,11 @@ def test_from_any_folder_a_graded_run_grades_what_it_grades_in_the_project(tmp_p
     assert [(t["name"], t["score"], t["status"]) for t in graded[1]["tests"]] == [
         (t["name"], t["score"], t["status"]) for t in graded[0]["tests"]]
     assert graded[1]["score"] == graded[0]["score"]
+    views = [b for b in BEHAVIOURS if BEHAVIOURS[b].family == "views"]
+    assert graded[1]["extra_data"]["unselected"] == [b for b in BEHAVIOURS if b not in views]  # -m views graded only those
+    assert graded[1]["extra_data"]["selection"] == ["-m views"]
+    assert "**Graded a part of the assignment:** " in (tmp_path / "grades" / "alice" / "grade.md").read_text()
+    assert f"not graded: mytorch: {len(BEHAVIOURS) - len(views)} of {len(BEHAVIOURS)} behaviours" in outside.stdout
 
 
 UNRELATED_TESTS = """
