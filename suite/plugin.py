@@ -417,6 +417,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
     if state is not None:
         freeze_survivors()  # nor the collected tests
+        state.positions = {item.nodeid: index for index, item in enumerate(session.items)}
     if state is None or not state.explicit or session.config.stash.get(COLLECTED, 0) or xdist_controller(session.config):
         return
     writer = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -492,7 +493,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         state = item.config.stash[STATE]
         state.records.append(Record(
             backend=label, device=device, family=behaviour.family, behaviour=behaviour.id, test=_test_id(item),
-            outcome=outcome.value, seconds=round(report.duration, 6), message=message, suite=state.suite_version, **fields,
+            outcome=outcome.value, seconds=round(report.duration, 6), message=message, suite=state.suite_version,
+            position=state.positions.get(item.nodeid, 0), **fields,
         ))
     return report
 
@@ -587,8 +589,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         for line in state.known.summary_lines():
             terminalreporter.write_line(line)
     order = {behaviour_id: index for index, behaviour_id in enumerate(BEHAVIOURS)}
-    # Catalogue order (T, V, L, A, M, O, D), then by test: the same lines and files whatever order the tests ran in (xdist).
-    records = sorted(state.records, key=lambda r: (order[r.behaviour], r.test, r.backend, r.device))
+    # Catalogue order (T, V, L, A, M, O, D), then as collected (dim0, dim1, dim-2 as the parameters are written): the
+    # same lines and files whatever order the tests ran in (xdist).
+    records = sorted(state.records, key=lambda r: (order[r.behaviour], r.position, r.test, r.backend, r.device))
     missing = [r for r in records if r.outcome == Outcome.MISSING.value and not r.known]
     # A benchmark body has no behaviour and so no record; what it lacked is listed after the behaviours'.
     unrecorded = sorted((report.nodeid, getattr(report, MESSAGE, "")) for report in terminalreporter.stats.get("missing", [])

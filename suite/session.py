@@ -61,6 +61,7 @@ class Record:
     printed: str = ""  # what the snippet prints: the last probe call's result as print() shows it
     known: str = ""  # the reason given in the known-failures file, when the test is listed there
     suite: str = ""  # what judged it: the suite's version (and commit), as suite.version() says
+    position: int = 0  # the test's place in the run's collection (the same in every xdist worker): reports list in it
 
     def as_dict(self) -> dict[str, Any]:
         """The record as a dict: every field (conformance.json); conformance.csv keeps the short ones."""
@@ -98,6 +99,7 @@ class RunState:
     suite_version: str = field(default_factory=lambda: suite_version_text())  # suite.version(), read once a run
     cleared: tuple[str, ...] = ()  # an earlier run's files removed from report_dir at the start (reports.folder)
     started_ns: int = field(default_factory=time.time_ns)  # what report_dir holds modified since is this run's
+    positions: dict[str, int] = field(default_factory=dict)  # each collected test's node id: its place in the collection
 
     @classmethod
     def create(

@@ -227,6 +227,8 @@ def test_from_any_folder_backend_runs_the_installed_suite(tmp_path: Path) -> Non
     assert "25 passed" in done.stdout.splitlines()[-1]
     (run_folder,) = (tmp_path / "reports" / "runs").iterdir()
     assert len(rows(run_folder)) == 25
+    noop = [test.split("[")[1] for test in rows(run_folder)["test"] if "::test_squeeze_noop[" in test]
+    assert noop == ["numpy-cpu-dim0]", "numpy-cpu-dim1]", "numpy-cpu-dim-2]", "numpy-cpu-dim-3]"]  # as collected, not as text
 
 
 def test_from_any_folder_a_graded_run_grades_what_it_grades_in_the_project(tmp_path: Path) -> None:
