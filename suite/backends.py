@@ -12,8 +12,10 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import json
+import linecache
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -29,7 +32,7 @@ from impls import registry
 from suite import codec, forbidden as forbidden_modules, preload, sandbox, worker
 from suite.untrusted import clean
 from suite.execute import Probe, execute, probe_ref
-from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Cause
+from suite.outcomes import BackendError, BackendMissing, BackendWrongValue, Cause, innermost_frame, where
 
 #: How often a waiting test looks at the worker's memory and liveness, in seconds.
 POLL_SECONDS = 0.02
@@ -37,6 +40,12 @@ POLL_SECONDS = 0.02
 UID_SCAN_SECONDS = 0.25
 #: How long a killed worker's exit status is waited for; its server sends it, and a stopped server never does.
 EXIT_STATUS_SECONDS = 5.0
+#: The code a confined worker's interpreter runs (``python -c SERVE ARGUMENTS``).
+SERVE = "import sys; from suite.worker import serve; serve(sys.argv[1])"
+#: How long a worker past its time is given to write its stack (faulthandler writes it at once, from its signal handler).
+STACK_SECONDS = 0.5
+#: A frame of faulthandler's stack: ``  File "mytorch.py", line 12 in squeeze``.
+STACK_FRAME = re.compile(r'^\s*File "(?P<file>.+)", line (?P<line>\d+) in (?P<name>\S+)\s*$')
 #: The largest message a worker may send (a probe's value is kilobytes; a benchmark's rounds, a few hundred).
 MAX_REPLY_BYTES = 64 * 2**20
 
@@ -85,6 +94,15 @@ def cpu_seconds(pid: int) -> float:
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def _serving_thread(dump: str) -> list[traceback.FrameSummary]:
+    """The frames (outermost first) of the thread that was running a probe, from faulthandler's dump of every thread."""
+    threads = [[traceback.FrameSummary(m["file"], int(m["line"]), m["name"])
+                for m in map(STACK_FRAME.match, block.splitlines()) if m][::-1]
+               for block in dump.split("(most recent call first):")[1:]]
+    serving = [frames for frames in threads if any(f.filename.endswith(os.path.join("suite", "execute.py")) for f in frames)]
+    return (serving or threads or [[]])[0]
 
 
 def _verdict(excinfo: Any) -> bool:
@@ -338,6 +356,7 @@ class WorkerBackend(Backend):
         self._cpu_last = 0.0  # the last reading of the current worker
         self._cpu_read_at = 0.0  # monotonic time of that reading
         self._poisoned: tuple[str, Cause] | None = None
+        self.root: str | None = None  # the folder the backend's own files lie in, as its worker found it
         self._uid_scanned: tuple[float, list[int]] = (0.0, [])  # when the uid's processes were last listed, and they
         atexit.register(self._stop)  # before multiprocessing's own exit handler would wait for the worker
 
@@ -365,6 +384,7 @@ class WorkerBackend(Backend):
         if not hello["ok"]:
             raise registry.BackendSpecError(hello["message"])
         self.version = hello["version"]
+        self.root = str(hello.get("root") or "") or None
         self.devices = hello["devices"]
         self.unknown_devices = tuple(hello.get("unknown_devices", ()))
 
@@ -419,7 +439,7 @@ class WorkerBackend(Backend):
         arguments = json.dumps({"fd": child.fileno(), "canonical": self.spec.canonical, "typed": self.spec.text,
                                 "workdir": workdir, "output_path": self.output_path, "devices": list(self.wanted),
                                 "forbidden": list(self.forbidden)})
-        argv = [sys.executable, "-c", "import sys; from suite.worker import serve; serve(sys.argv[1])", arguments]
+        argv = [sys.executable, "-c", SERVE, arguments]
         if self.uid is None:
             process = sandbox.SandboxedProcess(sandbox.command(
                 argv, own=sandbox.submission_folder(self.spec.kind, self.spec.target), private=[self._dir],
@@ -496,7 +516,8 @@ class WorkerBackend(Backend):
         self.limits = limits
         self._deadline = time.monotonic() + limits.wall_seconds
         self._cpu_carried = 0.0
-        self._cpu_base = self._cpu_last = cpu_seconds(self.pid) if self.pid and limits.clock == "cpu" else 0.0
+        # Read under either clock: a wall-clock timeout says whether the backend was computing or waiting.
+        self._cpu_base = self._cpu_last = cpu_seconds(self.pid) if self.pid else 0.0
         self._poisoned = None
 
     def end_test(self) -> None:
@@ -576,14 +597,20 @@ class WorkerBackend(Backend):
                 )
             self._check_cpu(doing)
             if time.monotonic() > deadline:
+                at = self._stopped_at()
+                self._cpu_last = cpu_seconds(self._process.pid or 0) or self._cpu_last
+                used = self._cpu_used()
                 self._stop()
                 if self.limits.clock == "cpu":
                     raise BackendError(
-                        f"timeout: the test ran past its {self.limits.wall_seconds:g} s wall-clock backstop while {doing}, "
-                        f"having used {self._cpu_used():.1f} s of its {self.limits.seconds:g} s of CPU time (waiting, not "
+                        f"timeout: the test ran past its {self.limits.wall_seconds:g} s wall-clock backstop while {doing}"
+                        f"{at}, having used {used:.1f} s of its {self.limits.seconds:g} s of CPU time (waiting, not "
                         "computing: a sleep, a lock, a read that never ends)", Cause.TIMEOUT)
-                raise BackendError(f"timeout: the test ran past its {self.limits.seconds:g} s limit while {doing}",
-                                   Cause.TIMEOUT)
+                # A fifth of the time: a busy loop gets less than a core while others run; a sleep gets nothing.
+                how = (f"computing ({used:.1f} s of CPU time)" if used >= self.limits.seconds / 5
+                       else f"waiting, not computing ({used:.1f} s of CPU time: a sleep, a lock, a read that never ends)")
+                raise BackendError(f"timeout: the test ran past its {self.limits.seconds:g} s limit while {doing}{at}; "
+                                   f"it was {how}", Cause.TIMEOUT)
 
     def _cpu_used(self) -> float:
         """CPU seconds this test has spent so far, in the current worker and any before it."""
@@ -598,9 +625,63 @@ class WorkerBackend(Backend):
         self._cpu_last = cpu_seconds(self._process.pid or 0) or self._cpu_last
         if self._cpu_used() > self.limits.seconds:
             used = self._cpu_used()
+            at = self._stopped_at()
             self._stop()
             raise BackendError(f"timeout: the test used {used:.1f} s of CPU time, past its {self.limits.seconds:g} s limit, "
-                               f"while {doing}", Cause.TIMEOUT)
+                               f"while {doing}{at}", Cause.TIMEOUT)
+
+    def _stack_pid(self) -> int | None:
+        """The worker's Python process: the one started, or in a sandbox the first of its tree that runs SERVE."""
+        pid = self.pid
+        if not pid or self.isolation is None:
+            return pid
+        for member in sandbox.process_tree(pid):
+            try:
+                with open(f"/proc/{member}/cmdline", "rb") as f:
+                    if f.read().split(b"\0")[1:3] == [b"-c", SERVE.encode()]:  # bwrap's own command holds it further on
+                        return member
+            except OSError:
+                continue
+        return None
+
+    def _stopped_at(self) -> str:
+        """``, at mytorch.py:12 in squeeze (`while True:`)``: where the backend's code was, from the stack its worker
+        writes to its output on worker.STACK_SIGNAL; empty when none came in STACK_SECONDS (a backend may catch it)."""
+        pid = self._stack_pid()
+        try:
+            start = os.path.getsize(self.output_path)
+            if pid:
+                os.kill(pid, worker.STACK_SIGNAL)
+        except OSError:
+            return ""
+        frames: list[traceback.FrameSummary] = []
+        waited_until, last = time.monotonic() + STACK_SECONDS, -1
+        while time.monotonic() < waited_until:
+            time.sleep(POLL_SECONDS)
+            try:
+                with open(self.output_path, "rb") as f:
+                    f.seek(start)
+                    text = f.read(64 * 1024).decode("utf-8", "replace")
+            except OSError:
+                return ""
+            if "most recent call first" in text and len(text) == last:  # written, and nothing more came since
+                frames = _serving_thread(text)
+                break
+            last = len(text)
+        if not frames:
+            return ""
+        frame = innermost_frame(frames, self.root)
+        return f", at {clean(where(frame, self.root), 200)} in {clean(frame.name, 80)}" + self._source(frame)
+
+    def _source(self, frame: traceback.FrameSummary) -> str:
+        """`` (`while True:`)``: the frame's line, read only from a file of the submission's own folder (a backend
+        could name any file in the stack it writes, and a line of a course's hidden test must not reach its grade)."""
+        own = worker.own_folder(self.spec)
+        path = os.path.realpath(frame.filename)
+        if not own or not path.startswith(os.path.realpath(own) + os.sep) or not os.path.isfile(path):
+            return ""
+        source = " ".join(linecache.getline(path, frame.lineno or 0).split())
+        return f" (`{clean(source, 80)}`)" if source else ""
 
     def _death_message(self, doing: str) -> tuple[str, Cause]:
         """Say how the worker ended, a signal (crash) or an exit status, and name the cause."""

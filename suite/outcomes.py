@@ -292,15 +292,18 @@ def where(frame: traceback.FrameSummary, root: str | None = None) -> str:
     return f"{path}:{frame.lineno}"
 
 
-def _innermost(frames: list[traceback.FrameSummary], root: str | None) -> str:
-    """Where an exception came from: the innermost frame in the backend's own files, else the innermost of all."""
-    if not frames:
-        return "no traceback"
+def innermost_frame(frames: list[traceback.FrameSummary], root: str | None) -> traceback.FrameSummary:
+    """Of ``frames`` (outermost first, at least one), the innermost in the backend's own files, else the innermost."""
     if root:
         own = [f for f in frames if os.path.abspath(f.filename).startswith(os.path.abspath(root) + os.sep)]
         if own:
-            return where(own[-1], root)
-    return where(frames[-1], root)
+            return own[-1]
+    return frames[-1]
+
+
+def _innermost(frames: list[traceback.FrameSummary], root: str | None) -> str:
+    """Where an exception came from: the innermost frame in the backend's own files, else the innermost of all."""
+    return where(innermost_frame(frames, root), root) if frames else "no traceback"
 
 
 def describe(exc: BaseException, root: str | None = None) -> str:

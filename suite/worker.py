@@ -9,6 +9,7 @@ process. Its output goes to a capped file, its working folder is private.
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import json
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ from impls import registry
 from suite import codec
 from suite.execute import execute, resolve_probe
 from suite.forbidden import ImportGuard
+from suite.outcomes import backend_root
 
 #: What every worker has imported before the backend loads (its import guard counts them as its own machinery).
 PRELOAD = ("numpy", "suite.worker", "suite.probes", "suite.benchmarks.remote", "suite.benchmarks.workloads")
@@ -31,6 +33,9 @@ PRELOAD_TORCH = ("torch", "torch._dynamo")
 
 #: The most a backend may print before the worker is stopped (RLIMIT_FSIZE).
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
+#: The signal on which a worker writes its Python stack to its output (faulthandler): the test process sends it
+#: before stopping a worker past its time, to say where the backend was.
+STACK_SIGNAL = signal.SIGUSR1
 #: prctl's option by which the kernel signals a process when the one that forked it ends (Linux).
 PR_SET_PDEATHSIG = 1
 
@@ -66,7 +71,7 @@ def _die_with_parent() -> None:
 
 def _confine(workdir: str, output_path: str) -> None:
     """Die with the process that started it, own a process group, start processes as a script would, log output to a
-    capped file, work in ``workdir``.
+    capped file, write its stack there on STACK_SIGNAL, work in ``workdir``.
 
     The process group lets the test process stop the backend together with any
     processes it started (DataLoader workers); resetting the start method gives
@@ -86,12 +91,13 @@ def _confine(workdir: str, output_path: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+    faulthandler.register(STACK_SIGNAL, file=sys.stderr, all_threads=True)
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     limit = OUTPUT_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(hard, OUTPUT_LIMIT_BYTES)
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
 
 
-def _own_folder(spec: registry.BackendSpec) -> str:
+def own_folder(spec: registry.BackendSpec) -> str:
     """The folder a path backend's files lie in (a package folder, or the folder of a module file); '' otherwise."""
     if spec.kind != "path":
         return ""
@@ -108,7 +114,7 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
     """
     _confine(workdir, output_path)
     spec = replace(registry.parse_spec(canonical), text=typed)
-    guard = ImportGuard(tuple(forbidden), own=_own_folder(spec))
+    guard = ImportGuard(tuple(forbidden), own=own_folder(spec))
     try:
         if forbidden:
             guard.install()
@@ -119,6 +125,7 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
             "version": registry.version_of(namespace),
             "devices": {name: check.reason for name, check in checks.items()},
             "unknown_devices": [name for name, check in checks.items() if not check.known],
+            "root": backend_root(namespace) or "",  # what locations in messages are relative to
         }
     except registry.BackendSpecError as exc:
         hello = {"ok": False, "message": str(exc)}

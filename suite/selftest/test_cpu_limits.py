@@ -96,7 +96,9 @@ def test_a_test_needing_three_quarters_of_its_cpu_time_passes_idle_and_beside_bu
         backend.close()
     wall = _backend(tmp_path, BURN.format(seconds=1.5), Limits(seconds=2.0))
     try:
-        with pytest.raises(BackendError, match="timeout: the test ran past its 2 s limit"):
+        # Slow, not stuck: the message says the backend was computing, and where
+        with pytest.raises(BackendError, match=r"timeout: the test ran past its 2 s limit while running make_tensor, at "
+                           r"mytorch.py:\d+ in tensor \(`while time.process_time\(\) < end: pass`\); it was computing"):
             _timed_call(wall, one_core)
     finally:
         wall.close()
@@ -114,11 +116,13 @@ def test_a_test_needing_three_quarters_of_its_cpu_time_passes_on_an_idle_core(tm
 # A burner's backstop is 4 s: on a loaded machine (the plain run's other worker and its runs beside it) a busy loop
 # can get half a core or less, and with a 2 s backstop it met that first, having used only 1.0 s of CPU time.
 @pytest.mark.parametrize(("body", "backstop", "message"), [
-    (BURN.format(seconds=5), 4.0, r"timeout: the test used 1\.\d s of CPU time, past its 1 s limit, while running make_tensor"),
+    (BURN.format(seconds=5), 4.0, r"timeout: the test used 1\.\d s of CPU time, past its 1 s limit, while running make_tensor"
+                                  r", at mytorch.py:\d+ in tensor \(`while time.process_time\(\) < end: pass`\)$"),
     ("subprocess.run([sys.executable, '-c', 'import time\\nend = time.process_time() + 5\\n"
-     "while time.process_time() < end: pass'])", 4.0, r"timeout: the test used 1\.\d s of CPU time, past its 1 s limit"),
-    ("time.sleep(60)", 2.0, r"timeout: the test ran past its 2 s wall-clock backstop while running make_tensor, having used "
-                            r"0\.\d s of its 1 s of CPU time"),
+     "while time.process_time() < end: pass'])", 4.0, r"timeout: the test used 1\.\d s of CPU time, past its 1 s limit, "
+                                                      r"while running make_tensor, at mytorch.py:\d+ in tensor \(`subprocess"),
+    ("time.sleep(60)", 2.0, r"timeout: the test ran past its 2 s wall-clock backstop while running make_tensor, at "
+                            r"mytorch.py:\d+ in tensor \(`time.sleep\(60\)`\), having used 0\.\d s of its 1 s of CPU time"),
 ], ids=["own-cpu", "a-child-process", "sleeps"])
 def test_past_its_cpu_time_or_the_backstop_a_test_stops_with_the_cause(tmp_path: Path, body: str, backstop: float,
                                                                        message: str) -> None:

@@ -83,13 +83,16 @@ def test_a_healthy_backend_answers(tmp_path: Path, start) -> None:
 @pytest.mark.parametrize(
     ("body", "cause"),
     [
-        ("while True: pass", "timeout: the test ran past its 1.5 s limit"),
+        ("while True: pass", "timeout: the test ran past its 1.5 s limit while running make_tensor, at hostile.py:8 in "
+                             "tensor (`while True: pass`); it was computing"),
+        ("import time; time.sleep(60)", "timeout: the test ran past its 1.5 s limit while running make_tensor, at "
+                                        "hostile.py:8 in tensor (`import time; time.sleep(60)`); it was waiting, not computing"),
         ("ctypes.string_at(0)", "crash: the backend's process was killed by SIGSEGV"),
         ("os._exit(0)", "exit: the backend's process exited with status 0"),
         ("os._exit(3)", "exit: the backend's process exited with status 3"),
         ("hoard = [bytearray(2**20) for _ in range(4000)]", "memory limit: the backend's process grew to"),
     ],
-    ids=["hang", "segfault", "exit-0", "exit-3", "memory"],
+    ids=["hang", "sleep", "segfault", "exit-0", "exit-3", "memory"],
 )
 def test_misbehaviour_is_an_error_with_its_cause_and_the_next_test_recovers(tmp_path: Path, start, body: str, cause: str) -> None:
     """The test fails with the cause named, from the test's own line (pytest shows none of the suite's frames), later
@@ -110,6 +113,30 @@ def test_misbehaviour_is_an_error_with_its_cause_and_the_next_test_recovers(tmp_
     backend.end_test()
     backend.begin_test(backend.limits)
     np.testing.assert_array_equal(call(backend), [1.0, 2.0])  # next test: fresh worker, misbehaviour done
+
+
+#: A backend that answers the suite's request for its stack with a stack of its own making, naming FILE, and hangs.
+FORGED_STACK = """import signal
+    signal.signal(signal.SIGUSR1, lambda *_: print('Current thread 0x1 (most recent call first):\\n  File "{file}", line 1 in leak', flush=True))
+    while True: pass"""
+
+
+@pytest.mark.parametrize("where", ["outside", "linked"])
+def test_a_stopped_backend_cannot_have_the_grader_read_a_file_outside_its_folder(tmp_path: Path, start, where: str) -> None:
+    """A timeout quotes the backend's line only from its own folder's files: a forged stack naming a course's file, by
+    its path or through a link in the submission, gets its place said and not its text."""
+    secret = tmp_path / "course" / "hidden_tests.py"
+    secret.parent.mkdir()
+    secret.write_text("EXPECTED = 'the answer key'\n")
+    (tmp_path / "student").mkdir()
+    named = secret if where == "outside" else tmp_path / "student" / "link.py"
+    if where == "linked":
+        named.symlink_to(secret)
+    backend = start(backend_file(tmp_path / "student", FORGED_STACK.format(file=named)), seconds=1.0)
+    with pytest.raises(BackendError, match="timeout: the test ran past its 1 s limit") as raised:
+        call(backend)
+    assert "answer key" not in str(raised.value)
+    assert (f", at {named}:1 in leak;" if where == "outside" else ", at link.py:1 in leak;") in str(raised.value)
 
 
 def test_sys_exit_in_a_probe_is_an_error_not_an_exit(tmp_path: Path, start) -> None:

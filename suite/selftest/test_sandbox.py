@@ -300,6 +300,28 @@ def test_files_in_the_private_tmp_count_against_the_memory_limit(tmp_path: Path)
 
 
 @needs_sandbox
+def test_a_confined_worker_past_its_time_says_where_the_backend_was(tmp_path: Path) -> None:
+    """The stack comes from the worker's own interpreter inside the sandbox (not bwrap, whose command names it too)."""
+    from impls.registry import parse_spec
+    from suite.backends import Limits, WorkerBackend
+    from suite.outcomes import BackendError
+    from suite.probes import selfcheck
+
+    spinner = tmp_path / "spinner.py"
+    spinner.write_text("import numpy as np\n\ndef tensor(data):\n    while True: pass\n")
+    backend = WorkerBackend(parse_spec(str(spinner)), Limits(seconds=1.0, clock="cpu", backstop=10.0), ("cpu",),
+                            isolation=FOUND)
+    try:
+        backend.load()
+        backend.begin_test(backend.limits)
+        with pytest.raises(BackendError, match=r"past its 1 s limit, while running make_tensor, at spinner.py:4 in tensor "
+                                               r"\(`while True: pass`\)$"):
+            backend.call(selfcheck.make_tensor, "cpu", {})
+    finally:
+        backend.close()
+
+
+@needs_sandbox
 def test_the_sandbox_command_writes_only_the_output_file(tmp_path: Path) -> None:
     """bwrap's command line: every bind of the host read-only but the one output file; namespaces all unshared."""
     output = tmp_path / "output.log"
