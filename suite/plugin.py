@@ -9,7 +9,9 @@ whose rootdir is elsewhere (a backend path outside the project) behaves the same
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -31,11 +33,11 @@ pytest_plugins = ["suite.rootdir", "suite.benchmarks.plugin", "suite.grading.plu
 
 STATE = pytest.StashKey[RunState]()
 RUNNER = pytest.StashKey[ProbeRunner]()
-WORKER_RECORDS = "torch_conformance_records"  # keys of pytest-xdist's workeroutput
-WORKER_KNOWN = "torch_conformance_known"
+WORKER_KNOWN = "torch_conformance_known"  # the key of pytest-xdist's workeroutput
 OUTCOME = "conformance_outcome"  # attribute set on reports of conformance tests
 #: Attributes set beside it: the verdict's one line, and whether the test is a behaviour's (recorded) or a benchmark's.
 MESSAGE, RECORDED = "conformance_message", "conformance_recorded"
+RECORD = "conformance_record"  # a worker's report carries its test's record (fields) to xdist's controller
 
 #: Fixtures that make a test depend on a backend; tests without one are the project's self-tests.
 BACKEND_FIXTURES = ("run", "bench")
@@ -145,7 +147,42 @@ def pytest_configure(config: pytest.Config) -> None:
     # it before the snapshot it restores the folder to.)
     state.cleared = config.stash[GRADING].cleared if grading else _clear_earlier_run(config)
     config.stash[STATE] = state
+    _interrupt_on_sigterm(config)
+    if xdist_controller(config):
+        config.pluginmanager.register(RecordMerger(state), "torch-conformance-records")
     freeze_survivors()  # the libraries and backends just imported live to the end: no collection walks them again
+
+
+#: SIGTERM's handler before the run took it (None: the run left it alone), put back when the run ends.
+SIGTERM_BEFORE = pytest.StashKey[object]()
+
+
+def _interrupt_on_sigterm(config: pytest.Config) -> None:
+    """Take SIGTERM (a CI job's cancel or timeout, ``kill``) as pytest takes Ctrl-C: the run stops, and its reports
+    (and a grade, with what did not run as not run) are written of what finished. Only where no one else handles it."""
+    if (xdist_worker(config) or threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL):
+        return  # (an xdist worker ends at once, as on Ctrl-C: its reports already went to the controller)
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the run at once, as before
+        raise KeyboardInterrupt("stopped by SIGTERM; the reports hold the tests that finished")
+
+    config.stash[SIGTERM_BEFORE] = signal.signal(signal.SIGTERM, interrupt)
+
+
+class RecordMerger:
+    """In xdist's controller: each record as its test's report arrives, so a run stopped part way (Ctrl-C, SIGTERM, a
+    worker that died) still reports every test that finished."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Keep the record a worker's report carries."""
+        row = getattr(report, RECORD, None)
+        if isinstance(row, dict):
+            self.state.records.append(Record(**row))
 
 
 def _clear_earlier_run(config: pytest.Config) -> tuple[str, ...]:
@@ -170,12 +207,11 @@ def xdist_worker(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(specname="pytest_sessionfinish")
 def pytest_sessionfinish_hand_over(session: pytest.Session) -> None:
-    """In an xdist worker: hand this worker's records (and known-failure tallies) to the controller."""
+    """In an xdist worker: hand this worker's known-failure tallies to the controller (records go with each report)."""
     config = session.config
     state = config.stash.get(STATE, None)
     if state is None or not xdist_worker(config):
         return
-    config.workeroutput[WORKER_RECORDS] = [record.as_dict() for record in state.records]  # type: ignore[attr-defined]
     if state.known is not None:
         config.workeroutput[WORKER_KNOWN] = {  # type: ignore[attr-defined]
             "still_failing": state.known.still_failing, "now_passing": state.known.now_passing,
@@ -185,13 +221,12 @@ def pytest_sessionfinish_hand_over(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: object, error: object) -> None:
-    """In xdist's controller: merge a finished worker's records, so the reports hold every test."""
+    """In xdist's controller: merge a finished worker's known-failure tallies."""
     output = getattr(node, "workeroutput", {}) or {}
     config = getattr(node, "config", None)
     state = config.stash.get(STATE, None) if config is not None else None
     if state is None:
         return
-    state.records.extend(Record(**row) for row in output.get(WORKER_RECORDS, []))
     known = output.get(WORKER_KNOWN)
     if known and state.known is not None:
         state.known.still_failing += [tuple(pair) for pair in known["still_failing"]]
@@ -309,6 +344,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop worker processes; list in the report folder the files this run wrote there (reports.folder)."""
     state = config.stash.get(STATE, None)
+    if SIGTERM_BEFORE in config.stash:
+        signal.signal(signal.SIGTERM, config.stash[SIGTERM_BEFORE])  # type: ignore[arg-type]
     if state is not None:
         state.close()
         if not xdist_worker(config):
@@ -491,11 +528,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.sections.insert(0, ("behaviour", f"{behaviour.id} ({behaviour.family}): {behaviour.title}"))
         label, device = param
         state = item.config.stash[STATE]
-        state.records.append(Record(
+        state.records.append(record := Record(
             backend=label, device=device, family=behaviour.family, behaviour=behaviour.id, test=_test_id(item),
             outcome=outcome.value, seconds=round(report.duration, 6), message=message, suite=state.suite_version,
             position=state.positions.get(item.nodeid, 0), **fields,
         ))
+        if xdist_worker(item.config):
+            setattr(report, RECORD, record.as_dict())
     return report
 
 

@@ -152,3 +152,39 @@ def test_a_built_in_backends_run_is_spread_and_its_report_holds_every_test(tmp_p
     # In the order of the collection, which every worker shares, not of arrival or of the ids as text
     noop = [record["test"].split("[")[1] for record in records if "::test_squeeze_noop[" in record["test"]]
     assert noop == [f"numpy-{device}-dim{dim}]" for device in ("cpu", "cuda") for dim in (0, 1, -2, -3)]  # cuda: skipped
+
+
+#: A plugin that stops the run from outside once 30 tests have reported, as a CI job's cancel or a Ctrl-C would.
+STOP_AFTER = '''
+import os, signal
+SEEN = []
+
+def pytest_runtest_logreport(report):
+    """In the run's main process (serial, or xdist's controller): send it the signal at the 30th test's result."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or report.when != "call":
+        return
+    SEEN.append(report.nodeid)
+    if len(SEEN) == 30:
+        os.kill(os.getpid(), signal.{name})
+'''
+
+
+@pytest.mark.parametrize(("name", "spread"), [("SIGTERM", False), ("SIGTERM", True), ("SIGINT", True)],
+                         ids=["sigterm-serial", "sigterm-xdist", "ctrl-c-xdist"])
+def test_a_run_stopped_part_way_reports_every_test_that_finished(tmp_path: Path, name: str, spread: bool) -> None:
+    """SIGTERM is taken as Ctrl-C is, and under xdist each record comes with its test's report: the report folder
+    is written, holding the tests that finished (before, SIGTERM wrote nothing, nor did Ctrl-C under xdist)."""
+    from suite.selftest.runs import pytest_run
+
+    (tmp_path / "stop_after.py").write_text(STOP_AFTER.format(name=name))
+    # Run in tmp_path, where -p finds the plugin (the installed suite's tests run from any folder)
+    done = pytest_run("--backend", "numpy", "-m", "not data and not benchmark", "--max-examples", "2", "-p", "stop_after",
+                      "--report-dir", "r", *(("-n", "2") if spread else ()), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    assert ("created: 2/2 workers" in done.stdout) == spread
+    if name == "SIGTERM":
+        assert "KeyboardInterrupt: stopped by SIGTERM; the reports hold the tests that finished" in done.stdout
+    records = json.loads((tmp_path / "r" / "conformance.json").read_text())
+    counts = dict((word, int(number)) for number, word in re.findall(r"(\d+) (passed|skipped)", done.stdout.splitlines()[-1]))
+    assert len(records) >= 29 and abs(len(records) - counts["passed"] - counts.get("skipped", 0)) <= 1
+    assert len({record["test"] for record in records}) == len(records)

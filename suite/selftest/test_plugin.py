@@ -272,6 +272,10 @@ def test_hypothesis_keeps_its_default_profile(x):
     # 100 in both of hypothesis' own profiles ("default", and "ci" where a CI variable is set); the suite's has 25
     assert settings().max_examples == 100
 
+def test_sigterm_is_left_as_python_has_it():
+    import signal
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the suite's own runs take it as Ctrl-C; others do not
+
 def test_benchmark_is_timed(benchmark):
     benchmark(lambda: sum(range(10)))
     assert benchmark.stats is not None and not benchmark.disabled
