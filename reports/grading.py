@@ -215,6 +215,11 @@ def family_frame(grade: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: What a grade of an interrupted run (Ctrl-C, SIGTERM) says first.
+STOPPED_PART_WAY = ("it was interrupted (Ctrl-C or SIGTERM), and every check it had not reached scores zero as "
+                    "*not run*; grade it again to grade them")
+
+
 def narrowed_text(grade: Mapping[str, Any]) -> str:
     """One sentence for a grade over part of the assignment (-k, -m or paths left behaviours out); empty for a whole one."""
     left_out = grade.get("unselected") or []
@@ -242,6 +247,8 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     isolation = grade.get("isolation") or {}
     if isolation.get("kind") == "none":  # staff decide whether that will do; the report never hides it
         parts += [f"**Graded without a sandbox:** {markdown_text(isolation.get('detail', ''))}.", ""]
+    if grade.get("interrupted"):
+        parts += [f"**The run was stopped part way:** {STOPPED_PART_WAY}.", ""]
     if narrowed_text(grade):
         parts += [f"**Graded a part of the assignment:** {narrowed_text(grade)}.", ""]
     if grade.get("load_error"):
@@ -388,6 +395,8 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
         summary = f"Graded without a sandbox: {markdown_text(isolation.get('detail', ''))}. " + summary
     if narrowed_text(grade):
         summary = f"Graded a part of the assignment: {narrowed_text(grade)}. " + summary
+    if grade.get("interrupted"):
+        summary = f"The run was stopped part way: {STOPPED_PART_WAY}. " + summary
     if grade.get("load_error"):
         summary = f"The submission did not load: {markdown_text(grade['load_error'])}. " + summary
     if grade.get("withheld"):  # first: why the score is zero whatever the checks did
@@ -404,6 +413,7 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
                        "withheld": grade.get("withheld", ""), "load_error": grade.get("load_error", ""),
                        "forbidden": list(grade.get("forbidden", [])), "suite": grade.get("suite", ""),
                        "unselected": list(grade.get("unselected", [])), "selection": list(grade.get("selection", [])),
+                       "interrupted": bool(grade.get("interrupted")),
                        "isolation": {key: isolation.get(key, "") for key in ("kind", "detail")}},
         "tests": tests,
         "leaderboard": [{"name": "Score", "value": round(grade["score"], 4)},

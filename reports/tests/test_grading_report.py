@@ -172,6 +172,16 @@ def test_a_grade_of_part_of_the_assignment_says_so_and_how_the_run_was_narrowed(
     assert "Graded a part of the assignment:</b> 2 behaviours" in grade_html(data)
 
 
+def test_a_grade_of_an_interrupted_run_says_so_first(graded: dict[str, Any]) -> None:
+    """Ctrl-C or SIGTERM: grade.md and results.json's summary say the unreached checks scored zero as not run."""
+    assert "stopped part way" not in grade_markdown(graded) + results_json(graded)["output"]
+    graded["interrupted"] = True
+    assert "\n**The run was stopped part way:** it was interrupted (Ctrl-C or SIGTERM)" in grade_markdown(graded)
+    data = results_json(graded)
+    assert data["output"].startswith("The run was stopped part way: it was interrupted") and data["extra_data"]["interrupted"]
+    assert validate_results(data) == []
+
+
 def test_grade_md_says_per_family_what_passed_and_per_failure_what_to_fix(graded: dict[str, Any]) -> None:
     """Score, families table, passed lists, missing apart, and each failing check's feedback as copy-paste code."""
     text = grade_markdown(graded)

@@ -368,7 +368,8 @@ def pytest_terminal_summary_lock_down(terminalreporter: pytest.TerminalReporter,
 
 
 @pytest.hookimpl(trylast=True, specname="pytest_terminal_summary")
-def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                                         config: pytest.Config) -> None:
     """Compute each backend's grade from the grader's own records, and write results.json and grade.md."""
     run = config.stash.get(GRADING, None)
     if run is None:
@@ -408,6 +409,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             grader_problems=list(run.grader_problems),
             suite=state.suite_version,
             selection=selection(config),
+            interrupted=exitstatus == pytest.ExitCode.INTERRUPTED,  # Ctrl-C or SIGTERM: the rest was not run
         )
         breaches = list(getattr(backend, "breaches", []))
         if breaches:

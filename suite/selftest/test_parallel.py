@@ -169,9 +169,10 @@ def pytest_runtest_logreport(report):
 '''
 
 
-@pytest.mark.parametrize(("name", "spread"), [("SIGTERM", False), ("SIGTERM", True), ("SIGINT", True)],
-                         ids=["sigterm-serial", "sigterm-xdist", "ctrl-c-xdist"])
-def test_a_run_stopped_part_way_reports_every_test_that_finished(tmp_path: Path, name: str, spread: bool) -> None:
+@pytest.mark.parametrize(("name", "how"), [("SIGTERM", ()), ("SIGTERM", ("-n", "2")), ("SIGINT", ("-n", "2")),
+                                           ("SIGTERM", ("--grade",))],
+                         ids=["sigterm-serial", "sigterm-xdist", "ctrl-c-xdist", "sigterm-graded"])
+def test_a_run_stopped_part_way_reports_every_test_that_finished(tmp_path: Path, name: str, how: tuple[str, ...]) -> None:
     """SIGTERM is taken as Ctrl-C is, and under xdist each record comes with its test's report: the report folder
     is written, holding the tests that finished (before, SIGTERM wrote nothing, nor did Ctrl-C under xdist)."""
     from suite.selftest.runs import pytest_run
@@ -179,12 +180,16 @@ def test_a_run_stopped_part_way_reports_every_test_that_finished(tmp_path: Path,
     (tmp_path / "stop_after.py").write_text(STOP_AFTER.format(name=name))
     # Run in tmp_path, where -p finds the plugin (the installed suite's tests run from any folder)
     done = pytest_run("--backend", "numpy", "-m", "not data and not benchmark", "--max-examples", "2", "-p", "stop_after",
-                      "--report-dir", "r", *(("-n", "2") if spread else ()), cwd=tmp_path)
+                      "--report-dir", "r", *how, cwd=tmp_path)
     assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
-    assert ("created: 2/2 workers" in done.stdout) == spread
+    assert ("created: 2/2 workers" in done.stdout) == ("-n" in how)
     if name == "SIGTERM":
         assert "KeyboardInterrupt: stopped by SIGTERM; the reports hold the tests that finished" in done.stdout
     records = json.loads((tmp_path / "r" / "conformance.json").read_text())
     counts = dict((word, int(number)) for number, word in re.findall(r"(\d+) (passed|skipped)", done.stdout.splitlines()[-1]))
     assert len(records) >= 29 and abs(len(records) - counts["passed"] - counts.get("skipped", 0)) <= 1
     assert len({record["test"] for record in records}) == len(records)
+    if "--grade" in how:  # the grade counts what did not run as not run, and says why first
+        results = json.loads((tmp_path / "r" / "results.json").read_text())
+        assert results["extra_data"]["interrupted"] and results["output"].startswith("The run was stopped part way")
+        assert 0 < results["score"] < results["max_score"]
