@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 #: Every file a run writes at the top of its report folder (conformance, grading, benchmarks, the page).
@@ -31,6 +32,24 @@ LABEL_FILES = ("results.json", "grade.md")
 LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 #: The list a run leaves of the files it wrote.
 MANIFEST = ".torch-conformance-files.json"
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """What clearing a folder did: the earlier run's files it removed, and those it listed but kept, changed since."""
+
+    removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """What the report folder line adds: `` (an earlier run's 7 files were removed from it first, among them those
+        in a/ and b/)``; empty when none was."""
+        if not self.removed:
+            return ""
+        folders = sorted({name.partition("/")[0] for name in self.removed if "/" in name} - {PLOTS})
+        files = "file was" if len(self.removed) == 1 else f"{len(self.removed)} files were"
+        return (f" (an earlier run's {files} removed from it first"
+                + (f", among them those in {' and '.join(f'{name}/' for name in folders)}" if folders else "") + ")")
 
 
 def _ours(name: str) -> bool:
@@ -68,9 +87,9 @@ def record_run(folder: Path, since_ns: int) -> list[str]:
     return list(files)
 
 
-def clear_earlier_run(folder: Path) -> list[str]:
+def clear_earlier_run(folder: Path) -> Cleared:
     """Remove from ``folder`` the files its MANIFEST lists that are still as the run that wrote them left them;
-    return their names.
+    return their names, and those of the listed files it kept.
 
     Nothing else is touched: not a file the suite did not write, one changed
     since, a name the suite never writes (a manifest is read as untrusted), or
@@ -79,22 +98,26 @@ def clear_earlier_run(folder: Path) -> list[str]:
     folder = Path(folder)
     manifest = folder / MANIFEST
     if folder.is_symlink() or not folder.is_dir() or manifest.is_symlink() or not manifest.is_file():
-        return []
+        return Cleared()
     try:
         listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
         listed = {str(name): tuple(state) for name, state in listed.items()} if isinstance(listed, dict) else {}
     except (OSError, ValueError, TypeError, AttributeError):
         listed = {}
-    removed = []
+    removed, kept = [], []
     for name, state in listed.items():
-        if _ours(name) and _state(folder / name) == state and not (folder / name).parent.is_symlink():
+        if not _ours(name) or (folder / name).parent.is_symlink():
+            continue
+        if _state(folder / name) == state:
             (folder / name).unlink()
             removed.append(name)
+        elif _state(folder / name) is not None:
+            kept.append(name)
     manifest.unlink()
     for sub in sorted({folder / PLOTS} | {folder / name.partition("/")[0] for name in removed if "/" in name}):
         if sub.is_dir() and not sub.is_symlink() and not any(sub.iterdir()):
             os.rmdir(sub)
-    return removed
+    return Cleared(tuple(removed), tuple(kept))
 
 
 def shown_path(path: Path | str) -> str:

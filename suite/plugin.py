@@ -19,6 +19,7 @@ import pytest
 
 from impls.registry import BackendSpecError, builtin_version
 from reference.behaviours import BEHAVIOURS, FAMILIES
+from reports.folder import Cleared, clear_earlier_run
 from suite import PROJECT_ROOT, parallel
 from suite.activation import add_ini, requested
 from suite.backends import Limits, ProbeRunner, start_worker_server
@@ -185,14 +186,12 @@ class RecordMerger:
             self.state.records.append(Record(**row))
 
 
-def _clear_earlier_run(config: pytest.Config) -> tuple[str, ...]:
+def _clear_earlier_run(config: pytest.Config) -> Cleared:
     """Remove an earlier run's tables from the named --report-dir (reports.folder), once a run, where tests will run."""
     folder = config.getoption("report_dir")
     if not folder or xdist_worker(config) or config.option.collectonly or config.getoption("contract"):
-        return ()
-    from reports.folder import clear_earlier_run
-
-    return tuple(clear_earlier_run(Path(folder)))
+        return Cleared()
+    return clear_earlier_run(Path(folder))
 
 
 def xdist_controller(config: pytest.Config) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from impls import registry
+from reports.folder import Cleared
 from suite import PROJECT_ROOT, preload
 from suite import version as suite_version_text
 from suite.backends import Backend, InProcessBackend, Limits, WorkerBackend
@@ -97,7 +98,7 @@ class RunState:
     records: list[Record] = field(default_factory=list)
     known: KnownFailures | None = None  # the --known-failures file, with what became of its entries
     suite_version: str = field(default_factory=lambda: suite_version_text())  # suite.version(), read once a run
-    cleared: tuple[str, ...] = ()  # an earlier run's files removed from report_dir at the start (reports.folder)
+    cleared: Cleared = field(default_factory=Cleared)  # what the start did to an earlier run's files in report_dir
     started_ns: int = field(default_factory=time.time_ns)  # what report_dir holds modified since is this run's
     positions: dict[str, int] = field(default_factory=dict)  # each collected test's node id: its place in the collection
 
@@ -168,11 +169,8 @@ class RunState:
         )
 
     def report_folder_line(self) -> str:
-        """The terminal's last line of a run's reports: the folder, and how many of an earlier run's files it removed."""
-        if not self.cleared:
-            return f"report folder: {self.report_dir}"
-        files = "file was" if len(self.cleared) == 1 else f"{len(self.cleared)} files were"
-        return f"report folder: {self.report_dir} (an earlier run's {files} removed from it first)"
+        """The terminal's last line of a run's reports: the folder, and what it did to an earlier run's files there."""
+        return f"report folder: {self.report_dir}{self.cleared.describe()}"
 
     def close(self) -> None:
         """Stop every worker."""

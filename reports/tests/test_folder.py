@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from reports.folder import LABEL_FILES, MANIFEST, PLOTS, RUN_FILES, clear_earlier_run, record_run, shown_path
+from reports.folder import LABEL_FILES, MANIFEST, PLOTS, RUN_FILES, Cleared, clear_earlier_run, record_run, shown_path
 
 
 def _earlier_run(folder: Path, names: list[str]) -> list[str]:
@@ -30,10 +30,10 @@ def test_every_file_the_earlier_run_wrote_is_removed_and_the_users_own_are_kept(
     (tmp_path / "alice" / "results.json").write_text("{}")
 
     assert sorted(listed) == sorted([n for n in RUN_FILES if n != "grade.md"] + [f"{PLOTS}/view.png"])
-    assert sorted(clear_earlier_run(tmp_path)) == sorted(listed)
+    assert sorted(clear_earlier_run(tmp_path).removed) == sorted(listed)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alice", "grade.md", "notes.md", PLOTS]
     assert [p.name for p in (tmp_path / PLOTS).iterdir()] == ["sketch.txt"]
-    assert clear_earlier_run(tmp_path) == []  # no manifest left: nothing more goes
+    assert clear_earlier_run(tmp_path) == Cleared()  # no manifest left: nothing more goes
 
 
 def test_each_submissions_grade_of_an_earlier_graded_run_of_several_goes_with_its_emptied_folder(tmp_path: Path) -> None:
@@ -52,7 +52,9 @@ def test_each_submissions_grade_of_an_earlier_graded_run_of_several_goes_with_it
     (folder / "bob" / "notes.txt").write_text("mine")
 
     assert sorted(listed) == sorted(["leaderboard.csv", *graded])
-    assert sorted(clear_earlier_run(folder)) == sorted(listed)
+    cleared = clear_earlier_run(folder)
+    assert sorted(cleared.removed) == sorted(listed)
+    assert cleared.describe() == " (an earlier run's 5 files were removed from it first, among them those in alice/ and bob/)"
     assert sorted(p.name for p in folder.iterdir()) == ["1st", "bob", "carol"]
     assert [p.name for p in (folder / "bob").iterdir()] == ["notes.txt"]
     assert (elsewhere / "grade.md").read_text() == "someone else's" and (folder / "1st" / "grade.md").exists()
@@ -62,14 +64,16 @@ def test_a_file_changed_since_the_run_and_a_folder_without_a_manifest_are_left_a
     """A listed file edited after the run stays; a folder no run listed (an older suite's, anyone's) loses nothing."""
     _earlier_run(tmp_path, ["summary.md", "results.json", f"{PLOTS}/mm.png"])
     (tmp_path / "summary.md").write_text("edited by hand since")
-    assert sorted(clear_earlier_run(tmp_path)) == [f"{PLOTS}/mm.png", "results.json"]
+    cleared = clear_earlier_run(tmp_path)
+    assert (sorted(cleared.removed), cleared.kept) == ([f"{PLOTS}/mm.png", "results.json"], ("summary.md",))
+    assert cleared.describe() == " (an earlier run's 2 files were removed from it first)"  # plots/ is no submission's
     assert (tmp_path / "summary.md").exists() and not (tmp_path / PLOTS).exists()  # the emptied plot folder goes
 
     bare = tmp_path / "bare"
     bare.mkdir()
     (bare / "results.json").write_text("{}")
-    assert clear_earlier_run(bare) == [] and (bare / "results.json").exists()
-    assert clear_earlier_run(tmp_path / "new") == [] and not (tmp_path / "new").exists()
+    assert clear_earlier_run(bare) == Cleared() and (bare / "results.json").exists()
+    assert clear_earlier_run(tmp_path / "new") == Cleared() and not (tmp_path / "new").exists()
 
 
 def test_a_manifest_naming_what_a_run_never_writes_removes_nothing_of_it(tmp_path: Path) -> None:
@@ -86,10 +90,10 @@ def test_a_manifest_naming_what_a_run_never_writes_removes_nothing_of_it(tmp_pat
         stat = path.stat()
         files[name] = [stat.st_size, stat.st_mtime_ns]
     (folder / MANIFEST).write_text(json.dumps({"files": files}))
-    assert clear_earlier_run(folder) == []
+    assert clear_earlier_run(folder) == Cleared()
     assert outside.exists() and (folder / "notes.md").exists()
     (folder / MANIFEST).write_text("not json")
-    assert clear_earlier_run(folder) == [] and not (folder / MANIFEST).exists()
+    assert clear_earlier_run(folder) == Cleared() and not (folder / MANIFEST).exists()
 
 
 def test_links_are_never_followed(tmp_path: Path) -> None:
@@ -102,13 +106,13 @@ def test_links_are_never_followed(tmp_path: Path) -> None:
     _earlier_run(folder, ["results.json"])
     (folder / "results.json").unlink()
     (folder / "results.json").symlink_to(elsewhere / "results.json")
-    assert clear_earlier_run(folder) == []
+    assert clear_earlier_run(folder) == Cleared()
     assert (elsewhere / "results.json").read_text() == "someone else's"
 
     linked = tmp_path / "linked"
     linked.symlink_to(folder)
     _earlier_run(folder, ["summary.md"])
-    assert clear_earlier_run(linked) == [] and (folder / "summary.md").exists()
+    assert clear_earlier_run(linked) == Cleared() and (folder / "summary.md").exists()
 
 
 def test_a_written_files_path_is_shown_relative_under_the_working_folder_only(tmp_path: Path, monkeypatch) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.folder import Cleared
 from suite.grading import guard
 from suite.grading.scoring import Check, add_speed, disqualify, grade, speed_points, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
@@ -66,7 +67,7 @@ class GradingRun:
     tampered: list[str] = field(default_factory=list)  # the grader's own files that changed
     grader_problems: list[str] = field(default_factory=list)  # test modules that would not import
     isolation: Isolation = field(default_factory=lambda: Isolation("none", "not chosen yet"))  # the submissions' sandbox
-    cleared: tuple[str, ...] = ()  # an earlier run's files removed from the report folder before its snapshot
+    cleared: Cleared = field(default_factory=Cleared)  # what clearing the report folder did, before its snapshot
 
 
 GRADING = pytest.StashKey[GradingRun]()
@@ -207,8 +208,8 @@ def prepare_grading(config: pytest.Config) -> None:
         # submission or the speed reference imports it and the course allows it (suite.preload).
         warm_up_workers(settings.forbidden, workers_import_torch(config.getoption("backend"), "always"))
     # Once the run is sure to go on, and before the snapshot: what the folder held before is then this run's to keep.
-    cleared = () if hasattr(config, "workerinput") or config.option.collectonly else tuple(
-        clear_earlier_run(Path(config.option.report_dir)))
+    cleared = Cleared() if hasattr(config, "workerinput") or config.option.collectonly else clear_earlier_run(
+        Path(config.option.report_dir))
     config.stash[GRADING] = GradingRun(
         course_tests=course_tests,
         speed_reference=speed_reference,
