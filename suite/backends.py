@@ -601,13 +601,16 @@ class WorkerBackend(Backend):
                 self._cpu_last = cpu_seconds(self._process.pid or 0) or self._cpu_last
                 used = self._cpu_used()
                 self._stop()
+                # A fifth of the limit: a busy loop gets less than a core while others run; a sleep gets nothing.
+                computed = used >= self.limits.seconds / 5
                 if self.limits.clock == "cpu":
                     raise BackendError(
                         f"timeout: the test ran past its {self.limits.wall_seconds:g} s wall-clock backstop while {doing}"
-                        f"{at}, having used {used:.1f} s of its {self.limits.seconds:g} s of CPU time (waiting, not "
-                        "computing: a sleep, a lock, a read that never ends)", Cause.TIMEOUT)
-                # A fifth of the time: a busy loop gets less than a core while others run; a sleep gets nothing.
-                how = (f"computing ({used:.1f} s of CPU time)" if used >= self.limits.seconds / 5
+                        f"{at}, having used {used:.1f} s of its {self.limits.seconds:g} s of CPU time "
+                        + ("(waiting for most of it: a sleep, a lock, a read that never ends, or a machine too busy to "
+                           "run it)" if computed else "(waiting, not computing: a sleep, a lock, a read that never ends)"),
+                        Cause.TIMEOUT)
+                how = (f"computing ({used:.1f} s of CPU time)" if computed
                        else f"waiting, not computing ({used:.1f} s of CPU time: a sleep, a lock, a read that never ends)")
                 raise BackendError(f"timeout: the test ran past its {self.limits.seconds:g} s limit while {doing}{at}; "
                                    f"it was {how}", Cause.TIMEOUT)

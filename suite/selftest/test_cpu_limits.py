@@ -122,8 +122,12 @@ def test_a_test_needing_three_quarters_of_its_cpu_time_passes_on_an_idle_core(tm
      "while time.process_time() < end: pass'])", 4.0, r"timeout: the test used 1\.\d s of CPU time, past its 1 s limit, "
                                                       r"while running make_tensor, at mytorch.py:\d+ in tensor \(`subprocess"),
     ("time.sleep(60)", 2.0, r"timeout: the test ran past its 2 s wall-clock backstop while running make_tensor, at "
-                            r"mytorch.py:\d+ in tensor \(`time.sleep\(60\)`\), having used 0\.\d s of its 1 s of CPU time"),
-], ids=["own-cpu", "a-child-process", "sleeps"])
+                            r"mytorch.py:\d+ in tensor \(`time.sleep\(60\)`\), having used 0\.\d s of its 1 s of CPU time "
+                            r"\(waiting, not computing"),
+    (BURN.format(seconds=0.5) + "\n    time.sleep(60)", 4.0, r"timeout: the test ran past its 4 s wall-clock backstop while "
+     r"running make_tensor, at mytorch.py:\d+ in tensor \(`time.sleep\(60\)`\), having used 0\.\d s of its 1 s of CPU "
+     r"time \(waiting for most of it"),
+], ids=["own-cpu", "a-child-process", "sleeps", "computes-then-sleeps"])
 def test_past_its_cpu_time_or_the_backstop_a_test_stops_with_the_cause(tmp_path: Path, body: str, backstop: float,
                                                                        message: str) -> None:
     """CPU time counts the backend's live children; a backend that only waits meets the wall-clock backstop."""
