@@ -671,6 +671,7 @@ class WorkerBackend(Backend):
                 frames = _serving_thread(text)
                 break
             last = len(text)
+        frames = [f for f in frames if not f.filename.startswith("<")]  # <frozen importlib._bootstrap> says nothing
         if not frames:
             return ""
         frame = innermost_frame(frames, self.root)

@@ -9,9 +9,11 @@ whose rootdir is elsewhere (a backend path outside the project) behaves the same
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -154,6 +156,8 @@ def pytest_configure(config: pytest.Config) -> None:
     freeze_survivors()  # the libraries and backends just imported live to the end: no collection walks them again
 
 
+#: A SIGTERM this soon after the first is the same stop sent again; a later one ends the run at once.
+SIGTERM_REPEAT_SECONDS = 2.0
 #: SIGTERM's handler before the run took it (None: the run left it alone), put back when the run ends.
 SIGTERM_BEFORE = pytest.StashKey[object]()
 
@@ -165,8 +169,16 @@ def _interrupt_on_sigterm(config: pytest.Config) -> None:
             or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL):
         return  # (an xdist worker ends at once, as on Ctrl-C: its reports already went to the controller)
 
+    first: list[float] = []
+
     def interrupt(signum: int, frame: object) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the run at once, as before
+        if first and time.monotonic() - first[0] < SIGTERM_REPEAT_SECONDS:
+            return  # the same stop sent twice (timeout(1) signals the run, then its process group): taken once
+        if first:  # a second SIGTERM, later: the run ends at once, as by default
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        first.append(time.monotonic())
         raise KeyboardInterrupt("stopped by SIGTERM; the reports hold the tests that finished")
 
     config.stash[SIGTERM_BEFORE] = signal.signal(signal.SIGTERM, interrupt)
