@@ -165,6 +165,10 @@ def pytest_runtest_logreport(report):
         return
     SEEN.append(report.nodeid)
     if len(SEEN) == 30:
+        with open("signalled.txt", "w") as out:  # for the failure's message, should the signal have no effect
+            handler = signal.getsignal(signal.{name})
+            blocked = sorted(signal.Signals(s).name for s in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+            out.write(f"sent {name} at the 30th result, {{report.nodeid}}: its handler {{handler!r}}, blocked {{blocked}}")
         os.kill(os.getpid(), signal.{name})
 
 def pytest_keyboard_interrupt(excinfo):
@@ -186,7 +190,9 @@ def test_a_run_stopped_part_way_reports_every_test_that_finished(tmp_path: Path,
     # Run in tmp_path, where -p finds the plugin (the installed suite's tests run from any folder)
     done = pytest_run("--backend", "numpy", "-m", "not data and not benchmark", "--max-examples", "2", "-p", "stop_after",
                       "--report-dir", "r", *how, cwd=tmp_path)
-    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    signalled = tmp_path / "signalled.txt"
+    sent = signalled.read_text() if signalled.exists() else "no signal was sent"
+    assert done.returncode == 2, sent + "\n" + done.stdout[-2000:] + done.stderr[-2000:]
     assert ("created: 2/2 workers" in done.stdout) == ("-n" in how)
     if name == "SIGTERM":
         assert "KeyboardInterrupt: stopped by SIGTERM; the reports hold the tests that finished" in done.stdout
