@@ -6,7 +6,9 @@ removes those of them that are still as that run left them, before it writes
 its own, so that the folder and its page hold one run's tables, never an older
 grade or benchmark beside newer ones: a graded run of several submissions'
 ``<label>/`` grades too. A file the suite did not write, or one changed since,
-is never removed, whatever its name.
+is never removed, whatever its name: where it bears the name of one a run
+writes, it is renamed aside (``summary.md`` to ``summary.kept.md``), so that
+the run neither writes over it nor shows it as its own.
 """
 
 from __future__ import annotations
@@ -36,20 +38,28 @@ MANIFEST = ".torch-conformance-files.json"
 
 @dataclass(frozen=True)
 class Cleared:
-    """What clearing a folder did: the earlier run's files it removed, and those it listed but kept, changed since."""
+    """What clearing a folder did: the earlier run's files it removed, and the files named as a run's own that it
+    renamed aside (not an earlier run's, or changed since), each as (old name, new name)."""
 
     removed: tuple[str, ...] = ()
-    kept: tuple[str, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """What the report folder line adds: `` (an earlier run's 7 files were removed from it first, among them those
-        in a/ and b/)``; empty when none was."""
-        if not self.removed:
-            return ""
-        folders = sorted({name.partition("/")[0] for name in self.removed if "/" in name} - {PLOTS})
-        files = "file was" if len(self.removed) == 1 else f"{len(self.removed)} files were"
-        return (f" (an earlier run's {files} removed from it first"
-                + (f", among them those in {' and '.join(f'{name}/' for name in folders)}" if folders else "") + ")")
+        in a/ and b/; summary.md, not as a run of the suite left it, was renamed summary.kept.md)``; empty when
+        nothing was done."""
+        parts = []
+        if self.removed:
+            folders = sorted({name.partition("/")[0] for name in self.removed if "/" in name} - {PLOTS})
+            files = "file was" if len(self.removed) == 1 else f"{len(self.removed)} files were"
+            parts.append(f"an earlier run's {files} removed from it first"
+                         + (f", among them those in {' and '.join(f'{name}/' for name in folders)}" if folders else ""))
+        if self.renamed:
+            old, new = (" and ".join(names) for names in zip(*self.renamed))
+            one = len(self.renamed) == 1
+            parts.append(f"{old}, not as a run of the suite left {'it' if one else 'them'}, "
+                         f"{'was' if one else 'were'} renamed {new}")
+        return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _ours(name: str) -> bool:
@@ -87,37 +97,61 @@ def record_run(folder: Path, since_ns: int) -> list[str]:
     return list(files)
 
 
-def clear_earlier_run(folder: Path) -> Cleared:
-    """Remove from ``folder`` the files its MANIFEST lists that are still as the run that wrote them left them;
-    return their names, and those of the listed files it kept.
-
-    Nothing else is touched: not a file the suite did not write, one changed
-    since, a name the suite never writes (a manifest is read as untrusted), or
-    anything behind a link. A plot folder or a submission's folder left empty goes too.
-    """
-    folder = Path(folder)
-    manifest = folder / MANIFEST
-    if folder.is_symlink() or not folder.is_dir() or manifest.is_symlink() or not manifest.is_file():
-        return Cleared()
+def _listed(manifest: Path) -> dict[str, tuple]:
+    """The files a MANIFEST lists, by name, with their (size, mtime); none where it is missing, a link or unreadable."""
+    if manifest.is_symlink() or not manifest.is_file():
+        return {}
     try:
         listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
-        listed = {str(name): tuple(state) for name, state in listed.items()} if isinstance(listed, dict) else {}
+        return {str(name): tuple(state) for name, state in listed.items()} if isinstance(listed, dict) else {}
     except (OSError, ValueError, TypeError, AttributeError):
-        listed = {}
-    removed, kept = [], []
-    for name, state in listed.items():
+        return {}
+    finally:
+        manifest.unlink()
+
+
+def _aside(path: Path) -> Path:
+    """A free name beside ``path`` to keep it under: ``summary.kept.md``, then ``summary.kept-2.md`` and on."""
+    for number in range(1, 10_000):
+        candidate = path.with_name(f"{path.stem}.kept{'' if number == 1 else f'-{number}'}{path.suffix}")
+        if not os.path.lexists(candidate):
+            return candidate
+    raise FileExistsError(f"no free name to keep {path} under")
+
+
+def clear_earlier_run(folder: Path) -> Cleared:
+    """Remove from ``folder`` the files its MANIFEST lists that are still as the run that wrote them left them; rename
+    aside every other file bearing the name of one a run writes at the top, and each listed one changed since.
+
+    Nothing is removed but what the manifest lists as it left it (a manifest
+    is read as untrusted: a name the suite never writes is skipped), and
+    nothing behind a link is touched (a link bearing a run's file name is
+    renamed itself, so that no run writes through it). A plot folder or a
+    submission's folder left empty goes too.
+    """
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return Cleared()
+    removed, changed = [], []
+    for name, state in _listed(folder / MANIFEST).items():
         if not _ours(name) or (folder / name).parent.is_symlink():
             continue
         if _state(folder / name) == state:
             (folder / name).unlink()
             removed.append(name)
-        elif _state(folder / name) is not None:
-            kept.append(name)
-    manifest.unlink()
+        else:
+            changed.append(name)
     for sub in sorted({folder / PLOTS} | {folder / name.partition("/")[0] for name in removed if "/" in name}):
         if sub.is_dir() and not sub.is_symlink() and not any(sub.iterdir()):
             os.rmdir(sub)
-    return Cleared(tuple(removed), tuple(kept))
+    renamed = []
+    for name in [*RUN_FILES, *(name for name in changed if "/" in name)]:
+        path = folder / name
+        if path.is_symlink() or path.is_file():
+            new = _aside(path)
+            path.rename(new)
+            renamed.append((name, str(new.relative_to(folder))))
+    return Cleared(tuple(removed), tuple(renamed))
 
 
 def shown_path(path: Path | str) -> str:

@@ -20,7 +20,8 @@ def _earlier_run(folder: Path, names: list[str]) -> list[str]:
 
 
 def test_every_file_the_earlier_run_wrote_is_removed_and_the_users_own_are_kept(tmp_path: Path) -> None:
-    """What the manifest lists goes, the manifest too; a user's file, even one named like the suite's, stays."""
+    """What the manifest lists goes, the manifest too; a user's file stays, renamed aside where it is named like one
+    the run writes (which would write over it)."""
     (tmp_path / "grade.md").write_text("the user's own, from before the run")
     os.utime(tmp_path / "grade.md", ns=(0, 0))  # older than the run: not the run's
     listed = _earlier_run(tmp_path, [*[n for n in RUN_FILES if n != "grade.md"], f"{PLOTS}/view.png"])
@@ -30,10 +31,12 @@ def test_every_file_the_earlier_run_wrote_is_removed_and_the_users_own_are_kept(
     (tmp_path / "alice" / "results.json").write_text("{}")
 
     assert sorted(listed) == sorted([n for n in RUN_FILES if n != "grade.md"] + [f"{PLOTS}/view.png"])
-    assert sorted(clear_earlier_run(tmp_path).removed) == sorted(listed)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice", "grade.md", "notes.md", PLOTS]
+    cleared = clear_earlier_run(tmp_path)
+    assert sorted(cleared.removed) == sorted(listed) and cleared.renamed == (("grade.md", "grade.kept.md"),)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice", "grade.kept.md", "notes.md", PLOTS]
+    assert (tmp_path / "grade.kept.md").read_text() == "the user's own, from before the run"
     assert [p.name for p in (tmp_path / PLOTS).iterdir()] == ["sketch.txt"]
-    assert clear_earlier_run(tmp_path) == Cleared()  # no manifest left: nothing more goes
+    assert clear_earlier_run(tmp_path) == Cleared()  # no manifest left, nothing named as a run's: nothing more goes
 
 
 def test_each_submissions_grade_of_an_earlier_graded_run_of_several_goes_with_its_emptied_folder(tmp_path: Path) -> None:
@@ -60,20 +63,39 @@ def test_each_submissions_grade_of_an_earlier_graded_run_of_several_goes_with_it
     assert (elsewhere / "grade.md").read_text() == "someone else's" and (folder / "1st" / "grade.md").exists()
 
 
-def test_a_file_changed_since_the_run_and_a_folder_without_a_manifest_are_left_alone(tmp_path: Path) -> None:
-    """A listed file edited after the run stays; a folder no run listed (an older suite's, anyone's) loses nothing."""
+def test_a_file_changed_since_the_run_and_a_folder_without_a_manifest_lose_nothing(tmp_path: Path) -> None:
+    """A listed file edited after the run is renamed aside, not removed; so is a run's file name in a folder no run
+    listed (an older suite's, anyone's); the line says so."""
     _earlier_run(tmp_path, ["summary.md", "results.json", f"{PLOTS}/mm.png"])
     (tmp_path / "summary.md").write_text("edited by hand since")
     cleared = clear_earlier_run(tmp_path)
-    assert (sorted(cleared.removed), cleared.kept) == ([f"{PLOTS}/mm.png", "results.json"], ("summary.md",))
-    assert cleared.describe() == " (an earlier run's 2 files were removed from it first)"  # plots/ is no submission's
-    assert (tmp_path / "summary.md").exists() and not (tmp_path / PLOTS).exists()  # the emptied plot folder goes
+    assert (sorted(cleared.removed), cleared.renamed) == ([f"{PLOTS}/mm.png", "results.json"],
+                                                         (("summary.md", "summary.kept.md"),))
+    assert cleared.describe() == (" (an earlier run's 2 files were removed from it first; summary.md, not as a run of "
+                                  "the suite left it, was renamed summary.kept.md)")  # plots/ is no submission's
+    assert (tmp_path / "summary.kept.md").read_text() == "edited by hand since"
+    assert not (tmp_path / "summary.md").exists() and not (tmp_path / PLOTS).exists()  # the emptied plot folder goes
 
     bare = tmp_path / "bare"
     bare.mkdir()
-    (bare / "results.json").write_text("{}")
-    assert clear_earlier_run(bare) == Cleared() and (bare / "results.json").exists()
+    for name in ("results.json", "results.kept.json", "report.html"):
+        (bare / name).write_text(name)
+    cleared = clear_earlier_run(bare)
+    assert cleared.renamed == (("results.json", "results.kept-2.json"), ("report.html", "report.kept.html"))
+    assert cleared.describe() == (" (results.json and report.html, not as a run of the suite left them, were renamed "
+                                  "results.kept-2.json and report.kept.html)")
+    assert sorted(p.read_text() for p in bare.iterdir()) == ["report.html", "results.json", "results.kept.json"]
+    assert sorted(p.name for p in bare.iterdir()) == ["report.kept.html", "results.kept-2.json", "results.kept.json"]
     assert clear_earlier_run(tmp_path / "new") == Cleared() and not (tmp_path / "new").exists()
+
+
+def test_a_submissions_grade_edited_since_is_renamed_in_its_folder(tmp_path: Path) -> None:
+    """``alice/grade.md`` annotated by staff after a graded run becomes ``alice/grade.kept.md``; the rest goes."""
+    _earlier_run(tmp_path, [f"alice/{name}" for name in LABEL_FILES])
+    (tmp_path / "alice" / "grade.md").write_text("see me after class")
+    cleared = clear_earlier_run(tmp_path)
+    assert cleared == Cleared(("alice/results.json",), (("alice/grade.md", "alice/grade.kept.md"),))
+    assert [p.name for p in (tmp_path / "alice").iterdir()] == ["grade.kept.md"]
 
 
 def test_a_manifest_naming_what_a_run_never_writes_removes_nothing_of_it(tmp_path: Path) -> None:
@@ -97,7 +119,8 @@ def test_a_manifest_naming_what_a_run_never_writes_removes_nothing_of_it(tmp_pat
 
 
 def test_links_are_never_followed(tmp_path: Path) -> None:
-    """A listed name that is now a link to elsewhere stays, its target too; a folder that is a link is not entered."""
+    """A listed name that is now a link to elsewhere is renamed aside (no run writes through it), its target
+    untouched; a folder that is a link is not entered."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "results.json").write_text("someone else's")
@@ -106,7 +129,8 @@ def test_links_are_never_followed(tmp_path: Path) -> None:
     _earlier_run(folder, ["results.json"])
     (folder / "results.json").unlink()
     (folder / "results.json").symlink_to(elsewhere / "results.json")
-    assert clear_earlier_run(folder) == Cleared()
+    assert clear_earlier_run(folder) == Cleared(renamed=(("results.json", "results.kept.json"),))
+    assert (folder / "results.kept.json").is_symlink() and not os.path.lexists(folder / "results.json")
     assert (elsewhere / "results.json").read_text() == "someone else's"
 
     linked = tmp_path / "linked"

@@ -366,13 +366,16 @@ def test_the_suites_fixtures_say_whose_they_are_where_the_suite_was_not_asked_fo
 
 def test_a_report_folder_used_again_holds_only_the_new_runs_files(tmp_path: Path) -> None:
     """A graded run, then an ungraded one into the same --report-dir: the grade goes, the page shows none, the
-    terminal says how many files were removed, and a file of the user's there stays; a run stopped by a backend
-    that does not resolve removes nothing."""
+    terminal says how many files were removed, a file of the user's there stays, and the grade.md annotated by hand
+    is renamed aside, not written over; a run stopped by a backend that does not resolve touches nothing."""
     folder = tmp_path / "mine"
     graded = pytest_run("--grade", "--backend", str(PROJECT_ROOT / "examples" / "submissions" / "partial" / "mytorch"),
                         "-m", "V2", "--report-dir", str(folder), VIEWS_TESTS)
     assert (folder / "results.json").exists() and "Score:" in (folder / "report.html").read_text(), graded.stdout[-2000:]
     (folder / "notes.txt").write_text("mine")
+    with open(folder / "grade.md", "a") as grade:
+        grade.write("\nSee me after class.\n")
+    annotated = (folder / "grade.md").read_text()
     before = sorted(p.name for p in folder.iterdir())
     refused = pytest_run("--backend", str(folder / "no_such_backend.py"), "--report-dir", str(folder), VIEWS_TESTS)
     assert refused.returncode == 4 and sorted(p.name for p in folder.iterdir()) == before  # stopped: nothing removed
@@ -381,6 +384,7 @@ def test_a_report_folder_used_again_holds_only_the_new_runs_files(tmp_path: Path
 
     assert done.returncode == 0, done.stdout[-2000:]
     assert sorted(p.name for p in folder.iterdir()) == [
-        MANIFEST, "conformance.csv", "conformance.json", "notes.txt", "report.html", "summary.md"]
-    assert "Score:" not in (folder / "report.html").read_text()
-    assert done.stdout.splitlines()[-2] == f"report folder: {folder} (an earlier run's 7 files were removed from it first)"
+        MANIFEST, "conformance.csv", "conformance.json", "grade.kept.md", "notes.txt", "report.html", "summary.md"]
+    assert "Score:" not in (folder / "report.html").read_text() and (folder / "grade.kept.md").read_text() == annotated
+    assert done.stdout.splitlines()[-2] == (f"report folder: {folder} (an earlier run's 6 files were removed from it "
+                                            "first; grade.md, not as a run of the suite left it, was renamed grade.kept.md)")
