@@ -14,6 +14,17 @@ from impls.registry import loader_snippet
 from suite import PROJECT_ROOT
 from suite.backends import ProbeRunner
 from suite.execute import PROBE_SEED
+from suite.outcomes import Cause
+
+#: What a snippet warns of first, where the test's worker was stopped in the call it repeats: here nothing stops it.
+STOPPED_WARNINGS = {
+    Cause.TIMEOUT: "this call ran past the test's time limit: here it may not return either (Ctrl-C stops it)",
+    Cause.MEMORY: "this call went past the test's memory limit: here it may take as much, with no limit",
+    Cause.CRASH: "this call crashed the backend's process: it may crash this interpreter too",
+    Cause.EXIT: "this call ended the backend's process: it may end this interpreter too",
+    Cause.OUTPUT: "this call printed past the test's output limit: it may print as much here",
+    Cause.REPLY: "this call's reply went past the limits of size or depth: printing it may take long",
+}
 
 
 def _dtype(dtype: np.dtype) -> str:
@@ -67,15 +78,17 @@ def _call_line(name: str, device: str, kwargs: dict[str, Any], imports: set[str]
     return f"print({name}(T, {device!r}{args}))"
 
 
-def snippet(runner: ProbeRunner) -> str | None:
-    """Python that repeats the runner's last probe call, then the probe's source to read."""
+def snippet(runner: ProbeRunner, cause: Cause | None = None) -> str | None:
+    """Python that repeats the runner's last probe call, then the probe's source to read; first a warning where the
+    test's ``cause`` says its worker was stopped in that call (a hang, a crash: STOPPED_WARNINGS)."""
     if runner.last_call is None:
         return None
     probe, kwargs = runner.last_call
     imports: set[str] = set()
     call = _call_line(probe.__name__, runner.device, kwargs, imports)
     lines = [
-        f"# reproduce on {runner.label} (run from the project root)",
+        f"# reproduce on {runner.label} (run from the suite's folder)",
+        *([f"# careful: {STOPPED_WARNINGS[cause]}"] if cause in STOPPED_WARNINGS else []),
         loader_snippet(runner.backend.spec),
         "import numpy as np",
         *sorted(imports),

@@ -43,7 +43,7 @@ EXAMPLE = """Failing test case: test_unsqueeze_any_dim(
     data=data(...),
 )
 Draw 1 (dim): -2"""
-SNIPPET = """# reproduce on alice-cpu (run from the project root)
+SNIPPET = """# reproduce on alice-cpu (run from the suite's folder)
 from impls.registry import load; T = load('/home/alice/mytorch.py')
 from suite.probes.views import unsqueeze
 print(unsqueeze(T, 'cpu', shape=(2, 1), dim=-2))"""

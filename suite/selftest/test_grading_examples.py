@@ -38,6 +38,8 @@ from reports.grading import validate_results
 from suite import PROJECT_ROOT
 from suite.grading.guard import _processes
 from suite.grading.settings import load_settings
+from suite.outcomes import Cause
+from suite.repro import STOPPED_WARNINGS
 from suite.selftest.runs import run_environment
 
 EXAMPLES = ("complete", "partial", "wrong", "hostile", "wrapper")
@@ -224,6 +226,12 @@ def test_the_hostile_sample_is_fully_reported_within_its_limits(graded: dict[str
     grade_md = (graded["out"] / "hostile" / "grade.md").read_text()
     for words in ("ran past the time limit", "ran past the memory limit", "the process crashed", "the process exited"):
         assert words in grade_md
+    # Each stopped check's snippet warns first that, pasted, it may hang, crash or grow as it did in the worker
+    checks = json.loads((graded["out"] / "hostile" / "conformance.json").read_text())
+    warned = {(check["cause"], check["snippet"].splitlines()[1]) for check in checks
+              if check["snippet"] and Cause(check["cause"]) in STOPPED_WARNINGS}
+    assert warned == {(cause.value, f"# careful: {STOPPED_WARNINGS[cause]}")
+                      for cause in (Cause.TIMEOUT, Cause.MEMORY, Cause.CRASH, Cause.EXIT)}
 
 
 def test_the_hostile_samples_forgeries_are_gone(graded: dict[str, Any]) -> None:

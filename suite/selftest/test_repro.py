@@ -73,3 +73,19 @@ def test_large_arrays_are_written_whole() -> None:
 def test_scalars_and_containers_come_back_exactly(value: Any) -> None:
     """numpy scalars, tuples of one, nested lists and dicts, nan and namedtuples come back as they were."""
     assert same(rebuilt(value), value), python_literal(value)
+
+
+def test_a_snippet_of_a_call_that_stopped_its_worker_warns_first_and_says_where_to_run() -> None:
+    """A timeout's snippet says first that it may hang here too; a wrong result's says only where to run it."""
+    from impls.registry import parse_spec
+    from suite.backends import InProcessBackend, ProbeRunner
+    from suite.outcomes import Cause
+    from suite.probes import selfcheck
+    from suite.repro import STOPPED_WARNINGS, snippet
+
+    runner = ProbeRunner(InProcessBackend(parse_spec("numpy")), "cpu")
+    runner.last_call = (selfcheck.make_tensor, {})
+    plain, stopped = snippet(runner, Cause.WRONG_RESULT) or "", snippet(runner, Cause.TIMEOUT) or ""
+    assert plain.splitlines()[0] == stopped.splitlines()[0] == "# reproduce on numpy-cpu (run from the suite's folder)"
+    assert stopped.splitlines()[1] == f"# careful: {STOPPED_WARNINGS[Cause.TIMEOUT]}"
+    assert stopped.splitlines()[2:] == plain.splitlines()[1:] and "careful" not in plain
