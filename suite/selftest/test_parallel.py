@@ -159,6 +159,12 @@ STOP_AFTER = '''
 import os, signal
 SEEN = []
 
+def pytest_configure(config):
+    """Ctrl-C as a terminal's foreground job gets it: a shell's background job (``pytest &``, job control off), as this
+    self-test's own run may be, starts with SIGINT ignored, and every process it starts inherits that."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN and not os.environ.get("PYTEST_XDIST_WORKER"):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 def pytest_runtest_logreport(report):
     """In the run's main process (serial, or xdist's controller): send it the signal at the 30th test's result."""
     if os.environ.get("PYTEST_XDIST_WORKER") or report.when != "call":
