@@ -106,10 +106,12 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # --help needs no backend loaded; a run that did not ask for the suite is left as it is
     grading = bool(config.getoption("grade", False))
     isolate = "always" if grading else config.getoption("isolate")
+    torch: bool | None = None  # whether the worker server preloads torch: read from the backends' source once a run
     if not grading and not xdist_controller(config) and needs_workers(config.getoption("backend"), isolate):
         # Its seconds of imports overlap hypothesis's, the suite's and the in-process backends'. (Grading starts it
         # itself, once its guard is armed.)
-        start_worker_server(torch=workers_import_torch(config.getoption("backend"), isolate))
+        torch = workers_import_torch(config.getoption("backend"), isolate)
+        start_worker_server(torch=torch)
     _register_hypothesis_profiles(config)
     config.addinivalue_line("filterwarnings", "ignore:This DataLoader will create:UserWarning")  # D6: 3 workers
     _collect_the_suite_from_anywhere(config)
@@ -125,6 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
         clock = {"clock": "cpu", "backstop": config.stash[GRADING].settings.backstop}  # the grade must not depend on load
         bench_only = config.stash[GRADING].speed_reference
         isolation = config.stash[GRADING].isolation
+        torch = config.stash[GRADING].workers_torch
     try:
         limits = Limits(seconds=config.getoption("time_limit"), memory_bytes=parse_size(config.getoption("memory_limit")),
                         **clock)
@@ -140,6 +143,7 @@ def pytest_configure(config: pytest.Config) -> None:
             load=not xdist_controller(config),  # xdist's workers load the backends; the controller only merges
             forbidden=forbidden,
             isolation=isolation,
+            torch=torch,
         )
         known = config.getoption("known_failures")
         state.known = KnownFailures.read(known) if known else None

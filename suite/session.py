@@ -114,6 +114,7 @@ class RunState:
         load: bool = True,
         forbidden: tuple[str, ...] = (),
         isolation: Isolation | None = None,
+        torch: bool | None = None,
     ) -> "RunState":
         """Parse and load every backend; raise BackendSpecError (one line) for a bad spec.
 
@@ -127,6 +128,9 @@ class RunState:
 
         ``forbidden`` modules (grading) are refused to every worker-held backend but the built-in ones, and a
         confining ``isolation`` (suite.sandbox) confines those backends' workers.
+
+        ``torch`` says whether the worker server preloads torch, where the caller has read it from the backends'
+        source already (workers_import_torch); None reads it here.
         """
         explicit = bool(specs)
         parsed = [registry.parse_spec(text) for text in (specs or builtin_specs())]
@@ -137,7 +141,8 @@ class RunState:
                     f"two backends are labelled {label!r}; name them apart with label=spec (alice=./alice/mytorch.py)"
                 )
         wanted = parse_devices(devices)
-        torch = _torch_in_workers(parsed, isolate)  # one server for all: it preloads torch if any worker needs it
+        if torch is None:  # one server for all: it preloads torch if any worker needs it
+            torch = _torch_in_workers(parsed, isolate)
         backends: dict[str, Backend] = {}
         try:
             for spec in parsed:

@@ -68,6 +68,7 @@ class GradingRun:
     grader_problems: list[str] = field(default_factory=list)  # test modules that would not import
     isolation: Isolation = field(default_factory=lambda: Isolation("none", "not chosen yet"))  # the submissions' sandbox
     cleared: Cleared = field(default_factory=Cleared)  # what clearing the report folder did, before its snapshot
+    workers_torch: bool = True  # whether the worker server preloads torch (suite.preload, read once a run)
 
 
 GRADING = pytest.StashKey[GradingRun]()
@@ -203,10 +204,11 @@ def prepare_grading(config: pytest.Config) -> None:
         config.args.append(str(guard.PROJECT_ROOT / "suite" / "benchmarks"))
         config.option.baseline = f"{settings.speed.reference}-cpu"  # benchmarks.csv's ratios are the grade's
         speed_reference = (settings.speed.reference,)
+    workers_torch = workers_import_torch(config.getoption("backend"), "always")
     if not isolation.confined:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
         # Loading a submission is timed per test; the server's start is not its own. torch is preloaded where a
         # submission or the speed reference imports it and the course allows it (suite.preload).
-        warm_up_workers(settings.forbidden, workers_import_torch(config.getoption("backend"), "always"))
+        warm_up_workers(settings.forbidden, workers_torch)
     # Once the run is sure to go on, and before the snapshot: what the folder held before is then this run's to keep.
     cleared = Cleared() if hasattr(config, "workerinput") or config.option.collectonly else clear_earlier_run(
         Path(config.option.report_dir))
@@ -225,6 +227,7 @@ def prepare_grading(config: pytest.Config) -> None:
         preload_failures=failures,
         isolation=isolation,
         cleared=cleared,
+        workers_torch=workers_torch,
     )
 
 

@@ -162,3 +162,20 @@ def test_a_run_preloads_torch_when_any_backend_in_a_worker_imports_it(tmp_path: 
         backend = WorkerBackend(parse_spec(path), Limits(seconds=5))
         assert backend.torch is torch
         backend.close()
+
+
+def test_a_run_reads_the_source_once_where_it_was_read_already(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RunState.create takes the plugin's reading (the server it started preloads what it read); with none, it reads."""
+    from suite.session import RunState
+
+    uses = str(write(tmp_path, {"uses/mytorch.py": "import torch\ntensor = torch.tensor\n"}) / "uses" / "mytorch.py")
+    reads: list[str] = []
+    read = preload.imports_torch
+    monkeypatch.setattr(preload, "imports_torch", lambda spec: reads.append(spec.target) or read(spec))
+    for given, expected, times in ((False, False, 0), (None, True, 1)):
+        reads.clear()
+        state = RunState.create(specs=[uses], devices=["cpu"], isolate="always", limits=Limits(seconds=5),
+                                report_dir=None, strict=False, load=False, torch=given)
+        assert [backend.torch for backend in state.backends.values()] == [expected] and len(reads) == times
+        for backend in state.backends.values():
+            backend.close()
