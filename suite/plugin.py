@@ -27,6 +27,7 @@ from suite.activation import add_ini, requested
 from suite.backends import Limits, ProbeRunner, start_worker_server
 from suite.heap import freeze_survivors
 from suite.known_failures import KnownFailures
+from suite.narrowing import left_out
 from suite.outcomes import Cause, EndsTheTest, Outcome, Verdict, describe, test_verdict
 from suite.repro import snippet
 from suite.session import Record, RunState, needs_workers, parse_size, workers_import_torch
@@ -349,6 +350,19 @@ def pytest_collection(session: pytest.Session) -> bool | None:
     return True
 
 
+#: The suite's family modules this run left out, -m selecting nothing from them (suite.narrowing).
+LEFT_OUT = pytest.StashKey[list[Path]]()
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave out, before pytest imports it, a family module that ``-m`` can select no test from (suite.narrowing)."""
+    expression = config.option.markexpr
+    if not expression or STATE not in config.stash or not left_out(collection_path, expression):
+        return None
+    config.stash.setdefault(LEFT_OUT, []).append(collection_path)
+    return True
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With --contract nothing runs, and that is not a failure."""
@@ -470,8 +484,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if state is not None:
         freeze_survivors()  # nor the collected tests
         state.positions = {item.nodeid: index for index, item in enumerate(session.items)}
-    if state is None or not state.explicit or session.config.stash.get(COLLECTED, 0) or xdist_controller(session.config):
-        return
+    if (state is None or not state.explicit or session.config.stash.get(COLLECTED, 0) or LEFT_OUT in session.config.stash
+            or xdist_controller(session.config)):
+        return  # (a module left out for -m was here to collect: -m selected nothing in it)
     writer = session.config.pluginmanager.get_plugin("terminalreporter")
     if writer is not None:
         writer.write_line(f"no conformance test was collected here: run pytest from the suite's folder ({PROJECT_ROOT}), "
