@@ -13,6 +13,7 @@ import atexit
 import importlib.util
 import json
 import linecache
+import math
 import multiprocessing
 import os
 import re
@@ -436,9 +437,11 @@ class WorkerBackend(Backend):
             home = sandbox.prepare_home(self._dir, self.uid)
             workdir = os.path.join(home, "cwd")
             os.chown(self.output_path, self.uid, self.uid)
+        torch = (self.torch and importlib.util.find_spec("torch") is not None
+                 and not forbidden_modules.matches("torch", self.forbidden))  # as worker_context decides for the server
         arguments = json.dumps({"fd": child.fileno(), "canonical": self.spec.canonical, "typed": self.spec.text,
                                 "workdir": workdir, "output_path": self.output_path, "devices": list(self.wanted),
-                                "forbidden": list(self.forbidden)})
+                                "forbidden": list(self.forbidden), "torch": torch})
         argv = [sys.executable, "-c", SERVE, arguments]
         if self.uid is None:
             process = sandbox.SandboxedProcess(sandbox.command(
@@ -459,6 +462,14 @@ class WorkerBackend(Backend):
             child.close()
         self._process = process
         self._conn = Connection(parent.detach())
+        # The new interpreter's imports of numpy (and torch) are the grader's, not the backend's: no CPU time counts
+        # against the test until the worker says it has them, before the backend's code runs.
+        self._cpu_base = math.inf
+        doing = "starting the sandboxed worker"
+        if self._decode(self._receive(deadline, doing=doing), deadline, doing) != {"preloaded": True}:
+            self._stop()
+            raise BackendError("the sandboxed worker sent something else before it loaded the backend", Cause.REPLY)
+        self._cpu_base = self._cpu_last = cpu_seconds(self._process.pid or 0)
         doing = "loading the backend"
         hello = self._decode(self._receive(deadline, doing=doing), deadline, doing)
         self._note_breaches(hello)

@@ -150,13 +150,18 @@ def main(conn: Connection, canonical: str, typed: str, workdir: str, output_path
 def serve(arguments: str) -> None:
     """The sandboxed worker's entry (``python -c 'from suite.worker import serve; serve(ARGS)'``): ``main`` on a passed fd.
 
-    ``arguments`` is JSON: the connection's file descriptor and ``main``'s other arguments by name.
+    ``arguments`` is JSON: the connection's file descriptor, whether to preload torch, and ``main``'s other
+    arguments by name. Its first message, ``{"preloaded": True}``, comes before the backend's code runs.
     """
     import importlib
 
     given = json.loads(arguments)
-    for name in PRELOAD:  # what the worker server would have preloaded (torch not: a new interpreter needs it only
-        importlib.import_module(name)  # where allowed, and then the backend imports it itself)
+    # What the worker server would have preloaded: torch too where the backend's source imports it and it is allowed
+    # (the test process decides, as for the server). Then say so, before the backend's code runs: the test's CPU clock
+    # starts there, so that a worker started again within a test is not charged the grader's own imports.
+    for name in (*PRELOAD, *(PRELOAD_TORCH if given.get("torch") else ())):
+        importlib.import_module(name)
     conn = Connection(given.pop("fd"))
+    conn.send_bytes(codec.dumps({"preloaded": True}))
     main(conn, given["canonical"], given["typed"], given["workdir"], given["output_path"], tuple(given["devices"]),
          tuple(given["forbidden"]))

@@ -322,6 +322,60 @@ def test_a_confined_worker_past_its_time_says_where_the_backend_was(tmp_path: Pa
 
 
 @needs_sandbox
+def test_a_worker_started_within_a_test_is_charged_none_of_the_sandboxs_own_imports(tmp_path: Path) -> None:
+    """A sandboxed worker is a new interpreter that imports numpy (0.4-0.5 s of CPU here) before the backend loads:
+    started within a test, the test's CPU clock begins once it has them (before, a 0.1 s limit was past while it
+    imported numpy, and a torch wrapper's restart cost a test 3.5 s of its CPU time)."""
+    from impls.registry import parse_spec
+    from suite.backends import Limits, WorkerBackend
+    from suite.probes import selfcheck
+
+    backend_file = tmp_path / "mytorch.py"
+    backend_file.write_text("import numpy as np\n\ndef tensor(data):\n    return np.asarray(data, dtype=float)\n")
+    backend = WorkerBackend(parse_spec(str(backend_file)), Limits(seconds=0.1, clock="cpu", backstop=60.0), ("cpu",),
+                            isolation=FOUND)
+    try:
+        backend.begin_test(backend.limits)  # no worker yet: the first call starts one, on the test's clock
+        assert list(backend.call(selfcheck.make_tensor, "cpu", {})) == [1.0, 2.0]
+        assert backend._cpu_base > 0.1 and backend._cpu_used() < 0.1  # the interpreter's own start, not counted
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize(("source", "forbidden", "preloads"), [("import torch\n", (), True),
+                                                              ("import torch\n", ("torch",), False),
+                                                              ("import numpy\n", (), False)],
+                         ids=["imports-torch", "torch-forbidden", "torch-free"])
+def test_a_sandboxed_worker_preloads_torch_where_the_server_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   source: str, forbidden: tuple[str, ...],
+                                                                   preloads: bool) -> None:
+    """Torch is imported before the clock starts where the backend's source imports it and the course allows it."""
+    from impls.registry import parse_spec
+    from suite.backends import Limits, WorkerBackend
+    from suite.outcomes import BackendError
+
+    started: list[list[str]] = []
+
+    class NotStarted:
+        """A sandboxed process that keeps its command and does not start."""
+
+        def __init__(self, command: list[str], **kwargs: object) -> None:
+            started.append(command)
+
+        def start(self) -> None:
+            raise OSError("not started in this test")
+
+    monkeypatch.setattr(sandbox, "SandboxedProcess", NotStarted)
+    (tmp_path / "mytorch.py").write_text(source)
+    backend = WorkerBackend(parse_spec(str(tmp_path / "mytorch.py")), Limits(seconds=5), ("cpu",), forbidden,
+                            isolation=sandbox.Isolation("bubblewrap", "pretend"))
+    with pytest.raises(BackendError, match="could not be started"):
+        backend.load()
+    backend.close()
+    assert json.loads(started[0][-1])["torch"] is preloads  # SERVE's arguments: the command's last
+
+
+@needs_sandbox
 def test_the_sandbox_command_writes_only_the_output_file(tmp_path: Path) -> None:
     """bwrap's command line: every bind of the host read-only but the one output file; namespaces all unshared."""
     output = tmp_path / "output.log"
