@@ -139,14 +139,19 @@ def benchmark_map() -> dict[str, list[str]]:
     return found
 
 
-def mutant_map() -> dict[str, list[str]]:
-    """id -> the mutant files that break it."""
+def mutant_map() -> dict[str, list[tuple[str, bool]]]:
+    """id -> the mutant files that break it, each with whether it is subtle."""
     from suite.mutants import discover
 
-    found: dict[str, list[str]] = {b: [] for b in BEHAVIOURS}
+    found: dict[str, list[tuple[str, bool]]] = {b: [] for b in BEHAVIOURS}
     for mutant in discover():
-        found[mutant.breaks].append(_relative(mutant.path) + (" (subtle)" if mutant.subtle else ""))
+        found[mutant.breaks].append((_relative(mutant.path), mutant.subtle))
     return found
+
+
+def _mutant_list(mutants: Iterable[tuple[str, bool]]) -> str:
+    """The mutants for Markdown: each path as code, "(subtle)" after a subtle one; a dash where there is none."""
+    return ", ".join(f"`{path}`" + (" (subtle)" if subtle else "") for path, subtle in mutants) or "—"
 
 
 def _code_list(items: Iterable[str]) -> str:
@@ -189,7 +194,7 @@ def catalogue_markdown() -> str:
                 f"- tests (`pytest -m {behaviour_id}`): {_code_list(t.split('::')[1] for t in tests[behaviour_id])} "
                 f"in `suite/conformance/test_{family}.py`",
                 f"- benchmarks: {_code_list(benchmarks[behaviour_id])}",
-                f"- mutants: {_code_list(mutants[behaviour_id])}",
+                f"- mutants: {_mutant_list(mutants[behaviour_id])}",
                 "",
             ]
     return "\n".join(parts)
