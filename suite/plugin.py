@@ -484,11 +484,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if state is not None:
         freeze_survivors()  # nor the collected tests
         state.positions = {item.nodeid: index for index, item in enumerate(session.items)}
-    if (state is None or not state.explicit or session.config.stash.get(COLLECTED, 0) or LEFT_OUT in session.config.stash
-            or xdist_controller(session.config)):
-        return  # (a module left out for -m was here to collect: -m selected nothing in it)
+    if state is None or not state.explicit or session.config.stash.get(COLLECTED, 0) or xdist_controller(session.config):
+        return
     writer = session.config.pluginmanager.get_plugin("terminalreporter")
-    if writer is not None:
+    left = session.config.stash.get(LEFT_OUT, [])
+    if left and writer is not None:  # the modules were here: -m can select none of their tests
+        writer.write_line(f"-m {session.config.option.markexpr!r} selects no conformance test: {len(left)} of the "
+                          "suite's modules were left out unread, none of their tests carrying such marks "
+                          "(suite/narrowing.py)", yellow=True)
+    elif writer is not None:
         writer.write_line(f"no conformance test was collected here: run pytest from the suite's folder ({PROJECT_ROOT}), "
                           f"or give its tests' path (pytest --backend ... {PROJECT_ROOT / 'suite'})", yellow=True)
 

@@ -113,6 +113,18 @@ def test_a_narrowed_run_selects_what_pytest_selects_from_the_whole_collection(wh
     assert narrowed["left_out"], "nothing was left out"
 
 
+def test_a_run_whose_marks_no_test_carries_says_so(tmp_path: Path) -> None:
+    """``-m "views and tensors"``: every module is left out, and the run says why it collected nothing (not that it
+    was run from the wrong folder)."""
+    from suite.selftest.runs import pytest_run
+
+    done = pytest_run("--backend", "numpy", "-m", "views and tensors", "--report-dir", str(tmp_path / "r"), cwd=tmp_path)
+    assert done.returncode == 5, done.stdout[-2000:]
+    assert ("-m 'views and tensors' selects no conformance test: 14 of the suite's modules were left out unread, none "
+            "of their tests carrying such marks (suite/narrowing.py)") in done.stdout.splitlines()
+    assert "run pytest from the suite's folder" not in done.stdout
+
+
 def test_what_the_narrowing_cannot_read_keeps_every_module() -> None:
     """Marker arguments, a syntax error, and names of other files: nothing is left out."""
     views = PROJECT_ROOT / "suite" / "conformance" / "test_views.py"
