@@ -683,6 +683,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     from reports.folder import shown_path
     from reports.html import write_report_html
 
+    terminalreporter.ensure_newline()  # ends the progress line first, or the section's first line comes after a blank
     terminalreporter.section("conformance per backend and device", sep="-")
     counts = outcome_counts(conformance_frame(r.as_dict() for r in records))  # sorted: the same order under xdist
     for target, row in counts.iterrows():
