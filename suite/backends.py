@@ -466,9 +466,11 @@ class WorkerBackend(Backend):
         # against the test until the worker says it has them, before the backend's code runs.
         self._cpu_base = math.inf
         doing = "starting the sandboxed worker"
-        if self._decode(self._receive(deadline, doing=doing), deadline, doing) != {"preloaded": True}:
+        first = self._decode(self._receive(deadline, doing=doing), deadline, doing)
+        if first != {"preloaded": True}:  # sent before the backend's code runs: the grader's own setup is at fault
             self._stop()
-            raise BackendError("the sandboxed worker sent something else before it loaded the backend", Cause.REPLY)
+            raise RuntimeError(f"the confined worker's first message was {first!r}, not {{'preloaded': True}}: it "
+                               f"imported another version of the suite than this grader's ({os.path.dirname(worker.__file__)})")
         self._cpu_base = self._cpu_last = cpu_seconds(self._process.pid or 0)
         doing = "loading the backend"
         hello = self._decode(self._receive(deadline, doing=doing), deadline, doing)

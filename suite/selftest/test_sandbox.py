@@ -342,6 +342,31 @@ def test_a_worker_started_within_a_test_is_charged_none_of_the_sandboxs_own_impo
         backend.close()
 
 
+#: A confined worker of another version of the suite: its first message is the backend's hello, not "preloaded".
+OLDER_WORKER = ("import sys, json; from multiprocessing.connection import Connection; from suite import codec; "
+                "Connection(json.loads(sys.argv[1])['fd']).send_bytes(codec.dumps({'ok': True, 'version': '0'}))")
+
+
+@needs_sandbox
+def test_a_confined_worker_of_another_suite_version_stops_the_run_not_the_submission(tmp_path: Path,
+                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first message other than "preloaded" comes before any submission code runs: the grader's setup is at fault
+    (another copy of the suite first on the worker's path), so it is the grader's error, not the student's zero."""
+    from impls.registry import parse_spec
+    from suite import backends
+    from suite.backends import Limits, WorkerBackend
+
+    monkeypatch.setattr(backends, "SERVE", OLDER_WORKER)
+    (tmp_path / "mytorch.py").write_text("import numpy\n")
+    backend = WorkerBackend(parse_spec(str(tmp_path / "mytorch.py")), Limits(seconds=30), ("cpu",), isolation=FOUND)
+    try:
+        with pytest.raises(RuntimeError, match=r"first message was \{'ok': True, 'version': '0'\}, not \{'preloaded': "
+                                               r"True\}: it imported another version of the suite"):
+            backend.load()
+    finally:
+        backend.close()
+
+
 @pytest.mark.parametrize(("source", "forbidden", "preloads"), [("import torch\n", (), True),
                                                               ("import torch\n", ("torch",), False),
                                                               ("import numpy\n", (), False)],
