@@ -450,8 +450,9 @@ class WorkerBackend(Backend):
                 pass_fds=[child.fileno()],
                 output_path=self.output_path)
         else:
+            environment = sandbox.worker_environment(home, self.isolation.suite_copy)
             process = sandbox.SandboxedProcess(argv, pass_fds=[child.fileno()], output_path=self.output_path,
-                                               uid=self.uid, env=sandbox.worker_environment(home), cwd=home,
+                                               uid=self.uid, env=environment, cwd=home,
                                                file_limit=worker.OUTPUT_LIMIT_BYTES)
         try:
             process.start()
@@ -467,10 +468,11 @@ class WorkerBackend(Backend):
         self._cpu_base = math.inf
         doing = "starting the sandboxed worker"
         first = self._decode(self._receive(deadline, doing=doing), deadline, doing)
-        if first != {"preloaded": True}:  # sent before the backend's code runs: the grader's own setup is at fault
+        expected = {"preloaded": True, "suite": sandbox.worker_suite(self.isolation)}
+        if first != expected:  # sent before the backend's code runs: the grader's own setup is at fault
             self._stop()
-            raise RuntimeError(f"the confined worker's first message was {first!r}, not {{'preloaded': True}}: it "
-                               f"imported another version of the suite than this grader's ({os.path.dirname(worker.__file__)})")
+            raise RuntimeError(f"the confined worker's first message was {first!r}, not {expected!r}: it imported "
+                               "another version of the suite than this grader's")
         self._cpu_base = self._cpu_last = cpu_seconds(self._process.pid or 0)
         doing = "loading the backend"
         hello = self._decode(self._receive(deadline, doing=doing), deadline, doing)

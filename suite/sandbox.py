@@ -29,6 +29,7 @@ memory.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import fcntl
 import functools
@@ -69,13 +70,15 @@ SHARED_TEMPORARY = ("/tmp", "/var/tmp", "/dev/shm")
 @dataclass(frozen=True)
 class Isolation:
     """The isolation a grading run's submissions get: ``kind`` is "bubblewrap", "uid" or "none"; ``detail`` says
-    why (or which); ``uid`` is the user the fallback runs them as; ``shared`` are the grader's files a sandbox
-    shows its worker, read-only (a course's probe modules, which its tests' calls run there)."""
+    why (or which); ``uid`` is the user the fallback runs them as, and ``suite_copy`` the folder its workers import
+    the suite from (``readable_copy()``); ``shared`` are the grader's files a sandbox shows its worker, read-only (a
+    course's probe modules, which its tests' calls run there)."""
 
     kind: str
     detail: str
     uid: int | None = None
     shared: tuple[str, ...] = ()
+    suite_copy: str = ""
 
     @property
     def sandboxed(self) -> bool:
@@ -206,14 +209,40 @@ def command(argv: Sequence[str], own: str, private: Sequence[str], writable_file
     return [*args, *argv]
 
 
-def worker_environment(home: str) -> dict[str, str]:
+def worker_environment(home: str, suite_copy: str = "") -> dict[str, str]:
     """A confined worker's whole environment: the grader's PASSED_ENV, ``home`` as HOME and TMPDIR, and a
-    PYTHONPATH on which the suite the grader runs (a batch's private copy, say) comes first, as it does for the grader."""
+    PYTHONPATH on which the suite the grader runs comes first, as it does for the grader: the folder it lies in (a
+    batch's private copy, say), or ``suite_copy``, a copy of it (the uid's, which may not enter that folder)."""
     env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ and name != "PYTHONPATH"}
     env["HOME"] = env["TMPDIR"] = home
-    path = [str(Path(suite_folders()[0]).parent), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    first = suite_copy or str(Path(suite_folders()[0]).parent)
+    path = [first, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
     return env
+
+
+def worker_suite(isolation: Isolation) -> str:
+    """The folder of the suite package a worker confined by ``isolation`` must import: the grader's own (bubblewrap
+    binds it where it lies), or the uid's copy of it."""
+    if isolation.suite_copy:
+        return os.path.realpath(os.path.join(isolation.suite_copy, "suite"))
+    return os.path.realpath(suite_folders()[0])
+
+
+def readable_copy() -> str:
+    """A copy of the suite's packages (suite, impls, reference) that any user may read and only root may change, for
+    the uid's workers, removed when this process ends: the suite the grader runs may lie where only root may enter (a
+    batch's private copy), and the uid would then import whatever other version of it its path finds."""
+    folder = tempfile.mkdtemp(prefix="conformance-uid-suite-")
+    atexit.register(shutil.rmtree, folder, True)
+    for source in suite_folders():
+        shutil.copytree(source, os.path.join(folder, os.path.basename(source)),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", ".*"))
+    for place, _, files in os.walk(folder):
+        os.chmod(place, 0o755)
+        for name in files:
+            os.chmod(os.path.join(place, name), 0o644)
+    return folder
 
 
 def process_tree(pid: int) -> list[int]:
@@ -338,8 +367,8 @@ def prepare_home(private: str, uid: int) -> str:
     return home
 
 
-#: What the probe runs as the leased uid: the worker's imports, then which of the given folders it could write to
-#: and which files it could read. Prints JSON.
+#: What the probe runs as the leased uid: the worker's imports, then which of the given folders it could write to,
+#: which files it could read, and where it found the suite. Prints JSON.
 _UID_PROBE = """
 import json, os, sys
 import suite.worker
@@ -349,14 +378,16 @@ for top in given["write"]:
     for folder, _, _ in os.walk(top):
         if os.access(folder, os.W_OK):
             writable.append(folder)
-print(json.dumps({"writable": writable, "readable": [p for p in given["read"] if os.access(p, os.R_OK)]}))
+print(json.dumps({"writable": writable, "readable": [p for p in given["read"] if os.access(p, os.R_OK)],
+                  "suite": os.path.realpath(os.path.dirname(suite.worker.__file__))}))
 """
 
 
 def probe_uid(grader_folders: Sequence[str], secrets: Sequence[str]) -> Isolation:
     """Whether submissions can run as a user of their own here: the grader is root, a uid can be leased, Python and
-    the suite start as that uid, and none of ``grader_folders`` (the project, the environment, the report folder)
-    is writable by it. ``secrets`` (the course file, hidden tests) it can read are named in the detail."""
+    the suite start as that uid, it imports the suite from its copy of the grader's (``readable_copy()``), and none of
+    ``grader_folders`` (the project, the environment, the report folder) is writable by it. ``secrets`` (the course
+    file, hidden tests) it can read are named in the detail."""
     if os.geteuid() != 0:
         return Isolation("none", "the grader does not run as root, so it cannot run submissions as another user")
     uid = lease_uid()
@@ -364,12 +395,13 @@ def probe_uid(grader_folders: Sequence[str], secrets: Sequence[str]) -> Isolatio
         return Isolation("none", f"no uid of {UID_RANGE.start}-{UID_RANGE.stop - 1} could be leased (the lock folder "
                          f"{tempfile.gettempdir()}/conformance-uids is not root's own, or every uid is in use)")
     private = tempfile.mkdtemp(prefix="conformance-uid-probe-")
+    copy = readable_copy()
     try:
         home = prepare_home(private, uid)
-        folders = [*grader_folders, *sysconfig.get_paths().values(), sys.prefix, sys.base_prefix]
+        folders = [*grader_folders, *sysconfig.get_paths().values(), sys.prefix, sys.base_prefix, copy]
         given = json.dumps({"write": sorted({f for f in folders if f and os.path.isdir(f)}), "read": list(secrets)})
         tried = subprocess.run([sys.executable, "-c", _UID_PROBE, given], user=uid, group=uid, extra_groups=[],
-                               env=worker_environment(home), cwd=home, capture_output=True, text=True, timeout=120,
+                               env=worker_environment(home, copy), cwd=home, capture_output=True, text=True, timeout=120,
                                stdin=subprocess.DEVNULL)
         found = json.loads(tried.stdout) if tried.returncode == 0 else None
         reason = (tried.stderr.strip().splitlines() or [f"status {tried.returncode}"])[-1]
@@ -387,8 +419,12 @@ def probe_uid(grader_folders: Sequence[str], secrets: Sequence[str]) -> Isolatio
     if found["writable"]:
         more = f", and {len(found['writable']) - 1} more" if len(found["writable"]) > 1 else ""
         return Isolation("none", f"uid {uid} could write the grader's files ({found['writable'][0]}{more})")
+    isolation = Isolation("uid", f"uid {uid}", uid=uid, suite_copy=copy)
+    if found["suite"] != worker_suite(isolation):
+        return Isolation("none", f"uid {uid} imported the suite from {found['suite']}, not from the grader's copy "
+                         f"{worker_suite(isolation)} (a .pth file or sitecustomize that puts another version first?)")
     readable = f"; it can read {', '.join(found['readable'])}" if found["readable"] else ""
-    return Isolation("uid", f"uid {uid}{readable}", uid=uid)
+    return Isolation("uid", f"uid {uid}{readable}", uid=uid, suite_copy=copy)
 
 
 def _uid_confinement(file_limit: int) -> Callable[[], None]:

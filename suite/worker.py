@@ -151,7 +151,8 @@ def serve(arguments: str) -> None:
     """The sandboxed worker's entry (``python -c 'from suite.worker import serve; serve(ARGS)'``): ``main`` on a passed fd.
 
     ``arguments`` is JSON: the connection's file descriptor, whether to preload torch, and ``main``'s other
-    arguments by name. Its first message, ``{"preloaded": True}``, comes before the backend's code runs.
+    arguments by name. Its first message, ``{"preloaded": True, "suite": FOLDER}`` (the suite it imported), comes
+    before the backend's code runs.
     """
     import importlib
 
@@ -162,6 +163,6 @@ def serve(arguments: str) -> None:
     for name in (*PRELOAD, *(PRELOAD_TORCH if given.get("torch") else ())):
         importlib.import_module(name)
     conn = Connection(given.pop("fd"))
-    conn.send_bytes(codec.dumps({"preloaded": True}))
+    conn.send_bytes(codec.dumps({"preloaded": True, "suite": os.path.realpath(os.path.dirname(__file__))}))
     main(conn, given["canonical"], given["typed"], given["workdir"], given["output_path"], tuple(given["devices"]),
          tuple(given["forbidden"]))

@@ -361,7 +361,7 @@ def test_a_confined_worker_of_another_suite_version_stops_the_run_not_the_submis
     backend = WorkerBackend(parse_spec(str(tmp_path / "mytorch.py")), Limits(seconds=30), ("cpu",), isolation=FOUND)
     try:
         with pytest.raises(RuntimeError, match=r"first message was \{'ok': True, 'version': '0'\}, not \{'preloaded': "
-                                               r"True\}: it imported another version of the suite"):
+                                               r"True, 'suite': '[^']+/suite'\}: it imported another version of the suite"):
             backend.load()
     finally:
         backend.close()
@@ -580,13 +580,14 @@ from suite.outcomes import BackendError
 isolation = sandbox.probe_uid([], [])
 backend = WorkerBackend(parse_spec(f"escaper={sys.argv[1]}"), Limits(seconds=30, memory_bytes=200 * 2**20), ("cpu",),
                         isolation=isolation)
+seen = {"isolation": isolation.kind, "copy": isolation.suite_copy}
 try:
     backend.load()
-    print(json.dumps({"isolation": isolation.kind, "loaded": backend.version}))
+    print(json.dumps({**seen, "loaded": backend.version}))
 except BackendError as exc:
-    print(json.dumps({"isolation": isolation.kind, "error": str(exc), "cause": exc.cause.name}))
-except BackendSpecError as exc:  # it loaded (and offers no torch API): nothing stopped it
-    print(json.dumps({"isolation": isolation.kind, "error": str(exc), "cause": "loaded"}))
+    print(json.dumps({**seen, "error": str(exc), "cause": exc.cause.name}))
+except BackendSpecError as exc:  # it loaded (and offers no torch API, or raised): nothing stopped it
+    print(json.dumps({**seen, "error": str(exc), "cause": "loaded"}))
 finally:
     backend.close()
 """
@@ -618,3 +619,33 @@ def test_a_uid_workers_memory_counts_every_process_of_the_uid(tmp_path: Path) ->
             os.kill(pid, signal.SIGKILL)
     assert seen.get("isolation") == "uid" and seen.get("cause") == "MEMORY", seen
     assert left == []
+
+
+@needs_root
+def test_a_uid_worker_imports_the_graders_own_suite_where_only_root_may_enter_it(tmp_path: Path) -> None:
+    """A batch grades from a private copy of the suite that the uid may not enter (mode 0700): its workers import a
+    copy of that very suite that the uid may read (before, they imported whatever other version their path found,
+    the installed one), and the copy goes when the grader ends."""
+    from suite.grading.batch import private_copy
+
+    prefix = python_for_all()
+    root = Path(tempfile.mkdtemp(prefix="sandbox-uid-private-"))
+    try:
+        root.chmod(0o755)
+        grader = private_copy(root / "private" / "grader")
+        (root / "private").chmod(0o700)
+        (grader / "suite" / "only_in_this_copy.py").write_text("MARK = 'the grader copy'\n")
+        (root / "which.py").write_text(textwrap.dedent("""
+            import os
+            import suite
+            from suite.only_in_this_copy import MARK
+            raise RuntimeError(f"SUITE {os.path.dirname(suite.__file__)} {MARK}")
+        """))
+        done = subprocess.run([*prefix, sys.executable, "-c", UID_LOADER, str(root / "which.py")], cwd=grader,
+                              env=run_environment(), capture_output=True, text=True, timeout=300)
+        seen = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {"stderr": done.stderr}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert seen.get("isolation") == "uid", seen
+    assert f"SUITE {seen['copy']}/suite the grader copy" in seen["error"], seen
+    assert not os.path.exists(seen["copy"])
