@@ -125,6 +125,18 @@ def test_squeeze_any_dim(run, shape: tuple[int, ...], data: st.DataObject) -> No
 
 
 @behaviour("V4")
+@given(shape=shapes(min_dims=1, max_dims=4, max_side=3), data=st.data())
+def test_squeeze_negative_dim_counts_from_the_end(run, shape: tuple[int, ...], data: st.DataObject) -> None:
+    """squeeze(-k) drops a size-1 dim as squeeze(ndim - k) does: every example squeezes one, by its negative index."""
+    place = data.draw(st.integers(0, len(shape) - 1), label="size-1 place")
+    shape = (*shape[:place], 1, *shape[place + 1 :])
+    dim = place - len(shape)
+    seen = run(probes.squeeze, shape=shape, dim=dim)
+    expected = arange(shape).reshape(ref.squeeze_shape(shape, dim))
+    check_result(seen, expected, f"squeeze({dim}) of shape {shape}")
+
+
+@behaviour("V4")
 @given(shape=shapes(max_dims=3), data=st.data())
 def test_squeeze_out_of_range_raises(run, shape: tuple[int, ...], data: st.DataObject) -> None:
     """squeeze(dim) with dim outside [-ndim, ndim) raises."""
