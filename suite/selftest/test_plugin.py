@@ -224,9 +224,9 @@ def test_from_any_folder_backend_runs_the_installed_suite(tmp_path: Path) -> Non
     """In a folder outside the project, ``pytest --backend numpy -m views`` runs the suite's view tests, reports there."""
     done = pytest_run("--backend", "numpy", "-m", "views", "--device", "cpu", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:]
-    assert "25 passed" in done.stdout.splitlines()[-1]
+    assert "26 passed" in done.stdout.splitlines()[-1]
     (run_folder,) = (tmp_path / "reports" / "runs").iterdir()
-    assert len(rows(run_folder)) == 25
+    assert len(rows(run_folder)) == 26
     noop = [test.split("[")[1] for test in rows(run_folder)["test"] if "::test_squeeze_noop[" in test]
     assert noop == ["numpy-cpu-dim0]", "numpy-cpu-dim1]", "numpy-cpu-dim-2]", "numpy-cpu-dim-3]"]  # as collected, not as text
 
@@ -320,13 +320,13 @@ def test_xdist_workers_records_are_merged_into_the_same_reports(tmp_path: Path) 
     serial = pytest_run(*common, "--report-dir", str(tmp_path / "serial"))
     parallel = pytest_run(*common, "-n", "2", "--report-dir", str(tmp_path / "parallel"))
     assert serial.returncode == parallel.returncode == 1
-    assert "m-cpu: 19 passed, 6 failed" in parallel.stdout  # the controller's summary counts every worker's tests
+    assert "m-cpu: 19 passed, 7 failed" in parallel.stdout  # the controller's summary counts every worker's tests
 
     def records(name: str) -> list[dict]:
         rows_ = json.loads((tmp_path / name / "conformance.json").read_text())
         return [{key: value for key, value in row.items() if key != "seconds"} for row in rows_]
 
-    assert len(records("serial")) == 50 and records("parallel") == records("serial")
+    assert len(records("serial")) == 52 and records("parallel") == records("serial")
 
 
 def test_every_report_says_what_judged_it(tmp_path: Path) -> None:
