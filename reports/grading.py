@@ -127,7 +127,7 @@ STATUS_WORDS: dict[str, str] = {
 }
 
 
-def _points(value: float) -> str:
+def points_text(value: float) -> str:
     """Points as people write them: 7.5, 12, 0.33."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text or "0"
@@ -196,7 +196,7 @@ def behaviour_feedback(behaviour: Mapping[str, Any], heading: str = "####") -> s
 def _summary_line(behaviour: Mapping[str, Any]) -> str:
     """``V4 squeeze ...: 1.8 / 2.1 (6 of 7 checks passed; timeout)``."""
     causes = ", ".join(CAUSE_WORDS.get(c, c) for c in behaviour["causes"])
-    return (f"**{behaviour['id']}** {behaviour['title']}: {_points(behaviour['score'])} / {_points(behaviour['max_score'])} "
+    return (f"**{behaviour['id']}** {behaviour['title']}: {points_text(behaviour['score'])} / {points_text(behaviour['max_score'])} "
             f"({behaviour['passed']} of {behaviour['counted']} checks passed{'; ' + causes if causes else ''})")
 
 
@@ -208,7 +208,7 @@ def family_frame(grade: Mapping[str, Any]) -> pd.DataFrame:
     rows = []
     for family in grade["families"]:
         members = [b for b in grade["behaviours"] if b["family"] == family["family"] and b.get("part") != "course"]
-        row = {"family": family["family"], "points": f"{_points(family['score'])} / {_points(family['max_score'])}"}
+        row = {"family": family["family"], "points": f"{points_text(family['score'])} / {points_text(family['max_score'])}"}
         for status in ("passed", "partial", "failed", "error", "missing"):
             row[STATUS_WORDS[status]] = sum(b["status"] == status for b in members)
         rows.append(row)
@@ -235,7 +235,7 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     """The text of grade.md: the score, per family what passed, and per failing behaviour what to fix."""
     backend = grade.get("backend", {})
     parts = [
-        f"# Grade for `{grade['submission']}`: {_points(grade['score'])} / {_points(grade['max_score'])}",
+        f"# Grade for `{grade['submission']}`: {points_text(grade['score'])} / {points_text(grade['max_score'])}",
         "",
     ]
     if grade.get("suite"):
@@ -243,7 +243,7 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     if grade.get("withheld"):
         earned = grade["score_before_withholding"]
         parts += [f"**Score withheld:** {markdown_text(grade['withheld'])}"
-                  + (f" (without that, the checks below would have earned {_points(earned)})." if earned else "."), ""]
+                  + (f" (without that, the checks below would have earned {points_text(earned)})." if earned else "."), ""]
     isolation = grade.get("isolation") or {}
     if isolation.get("kind") == "none":  # staff decide whether that will do; the report never hides it
         parts += [f"**Graded without a sandbox:** {markdown_text(isolation.get('detail', ''))}.", ""]
@@ -265,7 +265,7 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         # The course's own tests, where the course hides them, are left out here: staff read them in the run's log.
         members = [b for b in grade["behaviours"] if b["family"] == family["family"]
                    and not (b.get("part") == "course" and b.get("visibility") == "hidden")]
-        parts += [f"## {family['family']}: {_points(family['score'])} / {_points(family['max_score'])}", ""]
+        parts += [f"## {family['family']}: {points_text(family['score'])} / {points_text(family['max_score'])}", ""]
         passed = [b for b in members if b["status"] == "passed"]
         if passed:
             parts += ["Passed: " + "; ".join(f"**{b['id']}** {b['title']}" for b in passed) + ".", ""]
@@ -291,10 +291,10 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
     parts += [
         "## How this grade was made", "",
         f"- Submission: {_code(backend.get('spec', grade['submission']))} (version {markdown_text(backend.get('version', 'unknown'))}).",
-        f"- Limits per test: {_points(settings.get('time_limit', 0))} s of CPU time"
-        + (f" ({_points(settings['time_limit'] * settings['backstop'])} s by the wall clock)" if "backstop" in settings else "")
+        f"- Limits per test: {points_text(settings.get('time_limit', 0))} s of CPU time"
+        + (f" ({points_text(settings['time_limit'] * settings['backstop'])} s by the wall clock)" if "backstop" in settings else "")
         + f" and {settings.get('memory_limit', '?')} of memory; "
-        f"the whole run may take {_points(settings.get('run_budget', 0))} s. The run took {grade.get('execution_time', 0):.0f} s.",
+        f"the whole run may take {points_text(settings.get('run_budget', 0))} s. The run took {grade.get('execution_time', 0):.0f} s.",
         f"- Weights: {', '.join(settings.get('files', [])) or 'defaults'}.",
         "- The submission ran in a separate process; the grade comes from what the grading process observed.",
     ]
@@ -312,8 +312,8 @@ def speed_markdown(speed: Mapping[str, Any], heading: str = "##") -> str:
     rows = [{"benchmark": f"{b['benchmark']} [{b['size']}]",
              "yours": _seconds(b["submission_s"]), speed["reference"]: _seconds(b["reference_s"]),
              "ratio": f"{b['ratio']:.2f}x" if b["ratio"] else "-",
-             "points": f"{_points(b['points'])} / {_points(b['max_points'])}", "note": b["note"]} for b in speed["benchmarks"]]
-    return (f"{heading} Speed: {_points(speed['points'])} / {_points(speed['max_points'])}\n\n"
+             "points": f"{points_text(b['points'])} / {points_text(b['max_points'])}", "note": b["note"]} for b in speed["benchmarks"]]
+    return (f"{heading} Speed: {points_text(speed['points'])} / {points_text(speed['max_points'])}\n\n"
             f"Each benchmark's median time per call on your submission, divided by the same benchmark's on "
             f"{speed['reference']} timed in the same run (both in worker processes). A ratio up to "
             f"{speed['full_at']:g} earns the benchmark's whole share, {speed['zero_at']:g} or more earns nothing, "
@@ -387,7 +387,7 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
                       "output": "\n".join(f"- {markdown_text(n)}" for n in notes),
                       "output_format": "md", "tags": ["integrity"], "visibility": visibility})
     counts = grade_counts(grade)
-    summary = (f"Score {_points(grade['score'])} / {_points(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
+    summary = (f"Score {points_text(grade['score'])} / {points_text(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
                f"{counts['partial']} partly passed, {counts['failed']} with wrong results, {counts['error']} stopped or "
                f"raised, {counts['missing']} not implemented yet. Each test below says what to fix.")
     isolation = grade.get("isolation") or {}

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from reports.conformance import SEVERITY, behaviour_table, conformance_frame, outcome_counts
+from reports.grading import points_text
 
 #: Outcome colours: passed green, failed red, error orange, missing grey-blue, skipped light grey.
 COLOURS = {"passed": "#2e8b57", "failed": "#c0392b", "error": "#e67e22", "missing": "#5d6d7e", "skipped": "#d5d8dc"}
@@ -85,12 +86,14 @@ def problems_html(frame: pd.DataFrame) -> str:
 
 def grade_html(results: Mapping[str, Any]) -> str:
     """The grade of a graded run: the score, then each behaviour's points and status (from results.json)."""
-    rows = pd.DataFrame([{"behaviour": t.get("name", ""), "points": f"{t.get('score', 0):g} / {t.get('max_score', 0):g}",
+    rows = pd.DataFrame([{"behaviour": t.get("name", ""),
+                          "points": f"{points_text(t.get('score', 0))} / {points_text(t.get('max_score', 0))}",
                           "status": t.get("status", "")} for t in results.get("tests", [])])
     left_out = (results.get("extra_data") or {}).get("unselected") or []
     narrowed = (f"<p><b>Graded a part of the assignment:</b> {len(left_out)} behaviours had no test in this run and were "
                 f"not graded: {html.escape(', '.join(map(str, left_out)))}.</p>" if left_out else "")
-    return (f"<p>Score: <b>{results.get('score', 0):g} / {results.get('max_score', 0):g}</b></p>" + narrowed
+    return (f"<p>Score: <b>{points_text(results.get('score', 0))} / {points_text(results.get('max_score', 0))}</b></p>"
+            + narrowed
             + (_table(rows.set_index("behaviour")) if not rows.empty else ""))
 
 

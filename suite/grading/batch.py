@@ -258,6 +258,8 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Grade the submissions, then write the leaderboard; print one line per submission."""
+    from reports.grading import points_text
+
     args, pytest_args = _arguments(sys.argv[1:] if argv is None else argv)
     if args.leaderboard_only:
         for path in write_leaderboard_of(args.leaderboard_only):
@@ -285,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
             for name in ("results.json", "grade.md"):
                 shutil.copyfile(Path(private) / "report" / name, out / name)
             print(log.read_text(encoding="utf-8", errors="replace")[-20000:])  # for course staff (Gradescope's stdout)
-        print(f"{outcome['name']}: {outcome['score']:.2f} / {outcome['max_score']:.2f} {outcome['reason']}".rstrip())
+        print(f"{outcome['name']}: {points_text(outcome['score'])} / {points_text(outcome['max_score'])} "
+              f"{outcome['reason']}".rstrip())
         return 0
     out = (args.out or args.submissions.resolve().parent / "grades").resolve()
     submissions = shard(find_submissions(args.submissions, args.entry), args.shard)
@@ -298,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     def run(submission: Submission) -> dict:
         outcome = grade_one(submission, out / submission.name, out / "_logs" / f"{submission.name}.log", pytest_args,
                             timeout, reaper, settings.total)
-        print(f"{outcome['name']}: {outcome['score']:.2f} / {outcome['max_score']:.2f} in {outcome['seconds']:.0f} s "
+        print(f"{outcome['name']}: {points_text(outcome['score'])} / {points_text(outcome['max_score'])} in "
+              f"{outcome['seconds']:.0f} s "
               f"{outcome['reason']}".rstrip(), flush=True)
         return outcome
 

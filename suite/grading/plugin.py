@@ -380,7 +380,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
         return
     from reference.behaviours import BEHAVIOURS
     from reports.folder import shown_path
-    from reports.grading import leaderboard_frame, results_json, write_grade, write_leaderboard
+    from reports.grading import leaderboard_frame, points_text, results_json, write_grade, write_leaderboard
     from reports.html import write_report_html
     from suite.plugin import STATE
 
@@ -433,7 +433,7 @@ def pytest_terminal_summary_write_grades(terminalreporter: pytest.TerminalReport
             write_report_html(state.report_dir, {b: entry.title for b, entry in BEHAVIOURS.items()})
         written.append((label, results_json(result)))
         terminalreporter.write_line(
-            f"grade for {label}: {result['score']:.2f} / {result['max_score']:.2f}; wrote "
+            f"grade for {label}: {points_text(result['score'])} / {points_text(result['max_score'])}; wrote "
             + ", ".join(shown_path(path) for path in paths)
         )
     if several:

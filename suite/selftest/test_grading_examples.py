@@ -34,7 +34,7 @@ import pytest
 
 from reference.behaviours import BEHAVIOURS, FAMILIES
 from reports.folder import MANIFEST
-from reports.grading import validate_results
+from reports.grading import points_text, validate_results
 from suite import PROJECT_ROOT
 from suite.grading.guard import _processes
 from suite.grading.settings import load_settings
@@ -189,7 +189,11 @@ def test_each_sample_earns_its_designed_score(graded: dict[str, Any], name: str)
     data = results(graded, name)
     assert validate_results(data) == []
     assert data["extra_data"]["suite"].startswith("torch-conformance ")  # what graded it
-    assert f"Score: <b>{data['score']:g} / {data['max_score']:g}</b>" in (graded["out"] / name / "report.html").read_text()
+    # the terminal, the batch's line, grade.md and the page write the score alike
+    shown = f"{points_text(data['score'])} / {points_text(data['max_score'])}"
+    assert f"Score: <b>{shown}</b>" in (graded["out"] / name / "report.html").read_text()
+    assert f"# Grade for `{name}`: {shown}" in (graded["out"] / name / "grade.md").read_text()
+    assert f"\n{name}: {shown} in " in "\n" + graded["done"].stdout
     frame = rows(graded, name)
     assert not frame.empty
     # SELECTION's -k left most behaviours out: the grade names each one the run held no check of, and the flag.

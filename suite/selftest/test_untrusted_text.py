@@ -65,7 +65,7 @@ def test_the_terminal_gets_no_escape_sequence(graded: dict[str, Any]) -> None:
     """The staff log shows the version's words, never its escapes or NUL."""
     out = graded["done"].stdout + graded["done"].stderr
     assert "\x1b" not in out and "\x00" not in out and "\u202e" not in out
-    assert "grade for forger: 0.00" in out
+    assert "grade for forger: 0 / " in out
 
 
 def test_grade_md_and_results_json_hold_no_markdown_of_the_submissions(graded: dict[str, Any]) -> None:
