@@ -236,8 +236,8 @@ def readable_copy() -> str:
     folder = tempfile.mkdtemp(prefix="conformance-uid-suite-")
     atexit.register(shutil.rmtree, folder, True)
     for source in suite_folders():
-        shutil.copytree(source, os.path.join(folder, os.path.basename(source)),
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", ".*"))
+        shutil.copytree(source, os.path.join(folder, os.path.basename(source)),  # compiled files kept: the uid
+                        ignore=shutil.ignore_patterns("*.egg-info", ".*"))  # cannot write them, and each worker imports
     for place, _, files in os.walk(folder):
         os.chmod(place, 0o755)
         for name in files:
