@@ -545,7 +545,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                   "missing": verdict.name if verdict and outcome is Outcome.MISSING else ""}
         if exc is not None:
             fields["failure"], fields["example"] = _failure_and_example(exc)
-        text = (snippet(runner, verdict.cause if verdict else None)
+        graded = bool(item.config.getoption("grade", False))
+        text = (snippet(runner, verdict.cause if verdict else None, graded)
                 if runner is not None and not _said_in_one_line(verdict) else None)
         if text:
             report.sections.append(("reproduce", text))

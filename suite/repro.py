@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import inspect
+import json
 import os
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -78,16 +82,43 @@ def _call_line(name: str, device: str, kwargs: dict[str, Any], imports: set[str]
     return f"print({name}(T, {device!r}{args}))"
 
 
-def snippet(runner: ProbeRunner, cause: Cause | None = None) -> str | None:
-    """Python that repeats the runner's last probe call, then the probe's source to read; first a warning where the
-    test's ``cause`` says its worker was stopped in that call (a hang, a crash: STOPPED_WARNINGS)."""
+@functools.cache
+def installed() -> bool:
+    """Whether this Python imports this suite from any folder: installed from this checkout (editable) or into
+    site-packages, not only run from its own folder."""
+    try:
+        found = importlib.metadata.distribution("torch-conformance")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    root = PROJECT_ROOT.resolve()
+    if Path(str(found.locate_file(""))).resolve() == root:
+        return True  # installed: the suite's packages lie in site-packages itself
+    try:
+        direct = json.loads(found.read_text("direct_url.json") or "{}")
+    except ValueError:
+        return False
+    return bool(direct.get("dir_info", {}).get("editable")) and direct.get("url") == root.as_uri()
+
+
+def where_to_run(graded: bool) -> str:
+    """Where a snippet runs, for its first line: in a grade, the suite's folder (the grader's own is a private copy
+    of no use to the student); else this Python, from any folder where the suite is installed, else from its own."""
+    if graded:
+        return "run from the suite's folder"
+    return f"paste into {sys.executable}" + (", in any folder" if installed() else f", started in {PROJECT_ROOT}")
+
+
+def snippet(runner: ProbeRunner, cause: Cause | None = None, graded: bool = False) -> str | None:
+    """Python that repeats the runner's last probe call, then the probe's source to read; first where to run it
+    (``where_to_run``), and a warning where the test's ``cause`` says its worker was stopped in that call (a hang,
+    a crash: STOPPED_WARNINGS)."""
     if runner.last_call is None:
         return None
     probe, kwargs = runner.last_call
     imports: set[str] = set()
     call = _call_line(probe.__name__, runner.device, kwargs, imports)
     lines = [
-        f"# reproduce on {runner.label} (run from the suite's folder)",
+        f"# reproduce on {runner.label} ({where_to_run(graded)})",
         *([f"# careful: {STOPPED_WARNINGS[cause]}"] if cause in STOPPED_WARNINGS else []),
         loader_snippet(runner.backend.spec),
         "import numpy as np",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import namedtuple
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -81,11 +85,40 @@ def test_a_snippet_of_a_call_that_stopped_its_worker_warns_first_and_says_where_
     from suite.backends import InProcessBackend, ProbeRunner
     from suite.outcomes import Cause
     from suite.probes import selfcheck
-    from suite.repro import STOPPED_WARNINGS, snippet
+    from suite.repro import STOPPED_WARNINGS, snippet, where_to_run
 
     runner = ProbeRunner(InProcessBackend(parse_spec("numpy")), "cpu")
     runner.last_call = (selfcheck.make_tensor, {})
     plain, stopped = snippet(runner, Cause.WRONG_RESULT) or "", snippet(runner, Cause.TIMEOUT) or ""
-    assert plain.splitlines()[0] == stopped.splitlines()[0] == "# reproduce on numpy-cpu (run from the suite's folder)"
+    assert plain.splitlines()[0] == stopped.splitlines()[0] == f"# reproduce on numpy-cpu ({where_to_run(False)})"
     assert stopped.splitlines()[1] == f"# careful: {STOPPED_WARNINGS[Cause.TIMEOUT]}"
     assert stopped.splitlines()[2:] == plain.splitlines()[1:] and "careful" not in plain
+
+
+def test_a_snippet_says_where_it_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """In this Python, from any folder where the suite is installed (as the README's set-up installs it), else from
+    its own folder; in a grade, from the suite's folder (the grader's own copy is of no use to the student)."""
+    from impls.registry import parse_spec
+    from suite import repro
+    from suite.backends import InProcessBackend, ProbeRunner
+    from suite.probes import selfcheck
+
+    runner = ProbeRunner(InProcessBackend(parse_spec("numpy")), "cpu")
+    runner.last_call = (selfcheck.make_tensor, {})
+    repro.installed.cache_clear()
+    monkeypatch.setattr(repro, "PROJECT_ROOT", tmp_path)  # a checkout nobody installed
+    try:
+        assert (repro.snippet(runner) or "").splitlines()[0] == (
+            f"# reproduce on numpy-cpu (paste into {sys.executable}, started in {tmp_path})")
+        assert (repro.snippet(runner, graded=True) or "").splitlines()[0] == (
+            "# reproduce on numpy-cpu (run from the suite's folder)")
+    finally:
+        repro.installed.cache_clear()
+    monkeypatch.undo()
+    found = subprocess.run([sys.executable, "-c", "import suite; print(suite.__file__)"], cwd=tmp_path,
+                           capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    from_elsewhere = Path(found.stdout.strip() or tmp_path).resolve() == (repro.PROJECT_ROOT / "suite" / "__init__.py").resolve()
+    assert repro.installed() is from_elsewhere  # as the README's set-up leaves it, this checkout is installed
+    if from_elsewhere:
+        assert (repro.snippet(runner) or "").splitlines()[0] == (
+            f"# reproduce on numpy-cpu (paste into {sys.executable}, in any folder)")
