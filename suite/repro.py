@@ -124,7 +124,8 @@ def snippet(runner: ProbeRunner, cause: Cause | None = None, graded: bool = Fals
         "import numpy as np",
         *sorted(imports),
         f"from {probe.__module__} import {probe.__name__}",
-        f"T.manual_seed({PROBE_SEED})  # as before every probe call (suite.execute.seed), where T has manual_seed",
+        f"from suite.execute import seed; seed(T, {runner.device!r})  # T.manual_seed({PROBE_SEED}) where T has it, "
+        "as before every probe call",
         call,
     ]
     try:

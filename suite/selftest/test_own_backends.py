@@ -26,6 +26,7 @@ import pytest
 from impls import registry
 from suite import PROJECT_ROOT
 from suite.selftest.runs import pytest_run
+from suite.selftest.snippets import run_snippets
 from suite.benchmarks.harness import synchroniser, timed
 from suite.contract import check_names, load_contract, verdicts
 
@@ -83,6 +84,17 @@ def test_tensors_without_operators_or_indexing_are_missing_them(records: pd.Data
     assert (mine["outcome"] == "passed").sum() >= 50
     view_tests = mine[mine["behaviour"].isin(["V1", "V2", "V4", "V6"])]
     assert (view_tests["outcome"] == "passed").mean() > 0.7, "view, reshape, squeeze, contiguous are methods: checked"
+
+
+def test_a_failures_snippet_reproduces_it_on_a_backend_without_manual_seed(records: pd.DataFrame) -> None:
+    """elsewhere's wrong results, pasted as the terminal shows them, print what the test saw: it has no manual_seed,
+    which the snippet must not call (before, each snippet stopped there with an AttributeError)."""
+    assert not hasattr(registry.load(str(BACKENDS_DIR / "elsewhere.py")), "manual_seed")
+    failures = of(records, "elsewhere")
+    failures = failures[(failures["outcome"] == "failed") & (failures["printed"] != "")].head(4)
+    assert not failures.empty
+    for (_, row), (printed, error) in zip(failures.iterrows(), run_snippets(list(failures["snippet"])), strict=True):
+        assert (printed.strip(), error) == (row["printed"].strip(), ""), row["test"]
 
 
 def test_a_namespace_without_lowercase_tensor_is_checked_where_it_can_be(records: pd.DataFrame) -> None:
