@@ -172,7 +172,7 @@ def _check_feedback(check: Mapping[str, Any], heading: str = "####") -> str:
     if example:
         parts += ["Shortest input that shows it (hypothesis's shrunk example):", "", _fence(example), ""]
     if check.get("snippet"):
-        parts += ["Reproduce it (run from the suite's folder):", "", _fence(check["snippet"], "python"), ""]
+        parts += ["Reproduce it:", "", _fence(check["snippet"], "python"), ""]
     return "\n".join(parts)
 
 
