@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from reports.conformance import SEVERITY, behaviour_table, conformance_frame, outcome_counts
-from reports.grading import points_text
+from reports.grading import STATUS_WORDS, points_text
 
 #: Outcome colours: passed green, failed red, error orange, missing grey-blue, skipped light grey.
 COLOURS = {"passed": "#2e8b57", "failed": "#c0392b", "error": "#e67e22", "missing": "#5d6d7e", "skipped": "#d5d8dc"}
@@ -42,8 +42,8 @@ def _worst(cell: str) -> str:
 
 
 def _table(frame: pd.DataFrame) -> str:
-    """A DataFrame as an HTML table, escaped."""
-    return frame.to_html(escape=True, border=0)
+    """A DataFrame as an HTML table, escaped, its index as the first columns (under one header row, not two)."""
+    return frame.reset_index().to_html(escape=True, border=0, index=False)
 
 
 def matrix_html(frame: pd.DataFrame, titles: Mapping[str, str]) -> str:
@@ -84,11 +84,19 @@ def problems_html(frame: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
+def _grade_result(test: Mapping[str, Any]) -> str:
+    """A behaviour's result in grade.md's words (its tags hold the suite's status after family and id), not
+    Gradescope's status: "not implemented yet" is not "failed"."""
+    tags = test.get("tags", [])
+    status = tags[2] if len(tags) > 2 and tags[2] in STATUS_WORDS else test.get("status", "")
+    return STATUS_WORDS.get(status, status)
+
+
 def grade_html(results: Mapping[str, Any]) -> str:
-    """The grade of a graded run: the score, then each behaviour's points and status (from results.json)."""
+    """The grade of a graded run: the score, then each behaviour's points and result (from results.json)."""
     rows = pd.DataFrame([{"behaviour": t.get("name", ""),
                           "points": f"{points_text(t.get('score', 0))} / {points_text(t.get('max_score', 0))}",
-                          "status": t.get("status", "")} for t in results.get("tests", [])])
+                          "result": _grade_result(t)} for t in results.get("tests", [])])
     left_out = (results.get("extra_data") or {}).get("unselected") or []
     narrowed = (f"<p><b>Graded a part of the assignment:</b> {len(left_out)} behaviours had no test in this run and were "
                 f"not graded: {html.escape(', '.join(map(str, left_out)))}.</p>" if left_out else "")

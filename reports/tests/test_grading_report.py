@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,12 @@ def test_a_results_json_that_cannot_be_read_leaves_the_page_written_without_a_gr
     (tmp_path / "results.json").write_text(text)
     page = write_report_html(tmp_path, {}).read_text()
     assert "results.json here" in page and "no grade" in page and "Score:" not in page
+
+
+def test_the_pages_grade_table_says_what_grade_md_says(graded: dict[str, Any]) -> None:
+    """report.html's grade lists each behaviour's result in grade.md's words, a missing one as not implemented yet
+    (Gradescope's status calls it failed), under one header row."""
+    page = grade_html(results_json(graded))
+    results = re.findall(r"<td>([^<]*)</td>\s*</tr>", page)
+    assert results == ["passed", "partly passed", "not implemented yet", "stopped or raised"], results
+    assert page.count("<tr") == 1 + len(results)  # no second header row naming the index
