@@ -289,6 +289,18 @@ def test_softmax_any_dim(run, shape: tuple[int, ...], data: st.DataObject, seed:
 
 
 @behaviour("M4")
+@given(shape=st.lists(st.integers(2, 5), min_size=1, max_size=3).map(tuple), data=st.data(), seed=seeds())
+def test_softmax_of_large_logits(run, shape: tuple[int, ...], data: st.DataObject, seed: int) -> None:
+    """Softmax(dim) of float32 logits in the hundreds is still exp(x) / sum(exp(x)), finite and summing to 1 along
+    dim (exp alone overflows float32 past 88: a softmax must not compute it as it stands)."""
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+    x = 300 * normal(seed, shape)
+    x.flat[0] = 200.0  # one logit at least whose exp is past float32's range
+    seen = check_forward(run, ("Softmax", dim), x)
+    assert_close(seen["values"].sum(axis=dim), np.ones(np.delete(shape, dim % len(shape))), f"sums along dim {dim}")
+
+
+@behaviour("M4")
 @given(width=st.integers(1, 5), data=st.data(), batch=st.integers(1, 4), seed=seeds())
 def test_sequential_any_stack(run, width: int, data: st.DataObject, batch: int, seed: int) -> None:
     """A nested Sequential runs its layers in order: the same as composing each layer's forward."""
