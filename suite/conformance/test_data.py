@@ -345,11 +345,13 @@ def check_custom_collate(run, n: int, batch_size: int, drop_last: bool, num_work
 @behaviour("D5")
 @given(data=st.data(), n=st.integers(1, 30), batch_size=batch_sizes, drop_last=st.booleans())
 def test_custom_sampler_sets_the_order(run, data: st.DataObject, n: int, batch_size: int, drop_last: bool) -> None:
-    """A Sampler subclass's indices (any order, repeats allowed) are batched as it yields them (len(loader) is D1's)."""
+    """A Sampler subclass's indices (any order, repeats allowed) are batched as it yields them, in every epoch (the
+    loader iterates the sampler afresh each time; len(loader) is D1's)."""
     order = data.draw(st.permutations(range(n)) | st.lists(st.integers(0, n - 1), max_size=2 * n), label="order")
     seen = run(probes.sampler_batches, n=n, order=list(order), batch_size=batch_size, drop_last=drop_last)
     expected = ref.chunk(list(order), batch_size, drop_last)
     assert_index_batches(seen["batches"], expected, f"sampler yielding {list(order)}")
+    assert_index_batches(seen["next epoch"], expected, f"sampler yielding {list(order)}, the next epoch")
 
 
 @behaviour("D5")

@@ -204,7 +204,7 @@ def custom_collate(T: Any, device: str, samples: list[Any], batch_size: int, dro
 
 
 def sampler_batches(T: Any, device: str, n: int, order: list[int], batch_size: int, drop_last: bool) -> dict[str, Any]:
-    """A ``Sampler`` subclass yielding ``order``: the batches of indices."""
+    """A ``Sampler`` subclass yielding ``order``: ``len(loader)`` and the batches of indices of two epochs."""
 
     class FixedOrder(T.utils.data.Sampler):
         def __init__(self, order: list[int]) -> None:
@@ -217,7 +217,7 @@ def sampler_batches(T: Any, device: str, n: int, order: list[int], batch_size: i
             return len(self.order)
 
     loader = T.utils.data.DataLoader(Samples(range(n)), batch_size=batch_size, drop_last=drop_last, sampler=FixedOrder(order))
-    return {"len": len(loader), "batches": _index_epoch(loader)}
+    return {"len": len(loader), "batches": _index_epoch(loader), "next epoch": _index_epoch(loader)}
 
 
 def batch_sampler_batches(T: Any, device: str, n: int, index_batches: list[list[int]]) -> dict[str, Any]:
