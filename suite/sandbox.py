@@ -24,7 +24,10 @@ the grader's files (checked before any submission runs), signal none of its
 processes, and leaves nothing behind: every process of that uid is killed and
 every file it owns in the machine's temporary folders removed when a worker
 ends. It has the machine's network, though, and what it writes to disk is not
-memory.
+memory. Its workers import the suite from a copy of the grader's that the uid
+may read (``readable_copy()``): the grader's own may lie where only root may
+enter (a batch's private copy), and each worker's first message says which
+suite it imported, checked before the submission runs.
 """
 
 from __future__ import annotations
