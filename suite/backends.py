@@ -225,16 +225,17 @@ def worker_context(forbidden: tuple[str, ...] = (), torch: bool = True) -> multi
     return context
 
 
-def start_worker_server(torch: bool = True) -> None:
+def start_worker_server(torch: bool = True, forbidden: tuple[str, ...] = ()) -> None:
     """Start the worker server without waiting for its imports, so that they overlap the run's own start-up.
 
     Its torch import (where ``torch``) takes seconds; the run meanwhile imports
-    hypothesis and the suite and loads its in-process backends, on another core
-    where there is one. The first worker's start (warm_up_workers) then waits for the rest.
+    hypothesis and the suite and loads its in-process backends (a grading run:
+    arms its guard), on another core where there is one. The first worker's
+    start (warm_up_workers) then waits for the rest.
     """
     from multiprocessing import forkserver
 
-    worker_context(torch=torch)  # sets the server's preload
+    worker_context(forbidden, torch)  # sets the server's preload
     forkserver.ensure_running()
 
 

@@ -39,7 +39,7 @@ from reports.folder import Cleared
 from suite.grading import guard
 from suite.grading.scoring import Check, add_speed, disqualify, grade, speed_points, withhold
 from suite.grading.settings import Settings, SettingsError, load_settings
-from suite.backends import warm_up_workers
+from suite.backends import start_worker_server
 from suite.sandbox import Isolation, probe as probe_sandbox, probe_uid
 from suite.outcomes import BackendError, Cause
 from suite.untrusted import clean
@@ -187,10 +187,17 @@ def prepare_grading(config: pytest.Config) -> None:
     config.option.continue_on_collection_errors = True  # a family that fails to import is not the student's fault
     armed_ns = time.time_ns()
     subreaper = guard.become_subreaper()
-    failures = guard.preload()
-    guard.preload_conftests(config)
     isolation = choose_isolation(settings.isolation, grader_folders=[str(guard.PROJECT_ROOT), config.option.report_dir],
                                  secrets=[str(path) for path in (config.getoption("weights"), settings.tests) if path])
+    graded_backends = [*(config.getoption("backend") or []), *([settings.speed.reference] if settings.speed.points > 0 else [])]
+    workers_torch = workers_import_torch(graded_backends, "always")
+    if not isolation.confined:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
+        # torch is preloaded where a submission or the speed reference imports it and the course allows it
+        # (suite.preload). Its seconds of imports overlap the guard's below; loading the backends then waits for the
+        # rest (warm_up_workers), before the first test's clock starts: the server's start is not the submission's.
+        start_worker_server(workers_torch, settings.forbidden)
+    failures = guard.preload()
+    guard.preload_conftests(config)
     examples, seed, seed_source = _choose_examples(config, settings)
     course_tests = Path(settings.tests) if settings.tests else None
     if course_tests is not None:  # the probes a course's tests call run in the worker: its sandbox shows them
@@ -204,11 +211,6 @@ def prepare_grading(config: pytest.Config) -> None:
         config.args.append(str(guard.PROJECT_ROOT / "suite" / "benchmarks"))
         config.option.baseline = f"{settings.speed.reference}-cpu"  # benchmarks.csv's ratios are the grade's
         speed_reference = (settings.speed.reference,)
-    workers_torch = workers_import_torch(config.getoption("backend"), "always")
-    if not isolation.confined:  # a sandboxed submission's worker is a new interpreter of its own, not the server's child
-        # Loading a submission is timed per test; the server's start is not its own. torch is preloaded where a
-        # submission or the speed reference imports it and the course allows it (suite.preload).
-        warm_up_workers(settings.forbidden, workers_torch)
     # Once the run is sure to go on, and before the snapshot: what the folder held before is then this run's to keep.
     cleared = Cleared() if hasattr(config, "workerinput") or config.option.collectonly else clear_earlier_run(
         Path(config.option.report_dir))
