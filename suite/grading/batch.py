@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from suite import PROJECT_ROOT
+from suite import COPIED_VERSION, PROJECT_ROOT, version
 from suite.cli import prog
 from suite.grading import guard
 from suite.grading.settings import SettingsError, load_settings
@@ -102,7 +102,8 @@ def shard(submissions: list[Submission], spec: str | None) -> list[Submission]:
 
 
 def private_copy(target: Path) -> Path:
-    """A copy of the grader's sources (suite, reference, reports, impls and the pytest settings) for one run.
+    """A copy of the grader's sources (suite, reference, reports, impls and the pytest settings) for one run, saying
+    what version of the suite it is (``suite.COPIED_VERSION``: the commit, which the copy cannot read without .git).
 
     Each run works in its own copy, so a submission that rewrites the grader's
     files on disk spoils only its own run (which then withholds its score),
@@ -116,6 +117,7 @@ def private_copy(target: Path) -> Path:
         elif source.is_file():
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / part)
+    (target / COPIED_VERSION).write_text(version() + "\n", encoding="utf-8")  # the copy has no .git to read a commit from
     return target
 
 

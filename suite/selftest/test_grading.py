@@ -326,3 +326,15 @@ def test_the_leaderboard_can_be_rebuilt_from_gathered_folders(tmp_path: Path) ->
     assert batch.main(["--leaderboard-only", str(tmp_path)]) == 0
     lines = (tmp_path / "leaderboard.csv").read_text().splitlines()
     assert [line.split(",")[:3] for line in lines[1:]] == [["1", "b", "80.0"], ["2", "a", "50.0"], ["2", "c", "50.0"]]
+
+
+def test_a_batch_copy_of_the_suite_says_what_judged_it(tmp_path: Path) -> None:
+    """The batch grades from a private copy without .git: its reports still name the commit the suite was copied
+    from (before, a batch's grade.md and leaderboard said only the version number)."""
+    from suite import version
+
+    grader = batch.private_copy(tmp_path / "grader")
+    said = subprocess.run([sys.executable, "-c", "import suite; print(suite.__file__); print(suite.version())"],
+                          cwd=grader, capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"}).stdout.splitlines()
+    assert said == [str(grader / "suite" / "__init__.py"), version()]
