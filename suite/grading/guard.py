@@ -199,17 +199,23 @@ def watched_roots() -> list[Path]:
 
 
 def _source_files(root: Path) -> Iterable[Path]:
-    """The .py and .toml files of a root, leaving out caches, inert parts and installed packages' own tests."""
+    """The .py and .toml files of a root, leaving out caches, inert parts and installed packages' own tests.
+
+    Walked with ``os.walk``, which leaves those folders out unread: the
+    installed packages' trees hold thousands of other files (numpy's and
+    pandas' tests among them), and a run takes this fingerprint twice.
+    """
     if root.is_file():
         yield root
         return
-    inert = tuple(str(PROJECT_ROOT / part) + os.sep for part in INERT)
-    for path in root.rglob("*"):
-        if path.suffix not in (".py", ".toml") or "__pycache__" in path.parts or str(path).startswith(inert):
-            continue
-        if not str(path).startswith(str(PROJECT_ROOT) + os.sep) and "tests" in path.relative_to(root).parts:
-            continue
-        yield path
+    inert = {str(PROJECT_ROOT / part) for part in INERT}
+    installed = not any(root.is_relative_to(PROJECT_ROOT / part) for part in PROJECT_PARTS)  # a venv in the project too
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__" and os.path.join(folder, name) not in inert
+                         and not (installed and name == "tests")]
+        for name in files:
+            if name.endswith((".py", ".toml")):
+                yield Path(folder, name)
 
 
 @dataclass

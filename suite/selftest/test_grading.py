@@ -207,12 +207,16 @@ def test_a_fingerprint_sees_a_rewrite_even_with_the_old_modification_time(tmp_pa
 
 
 def test_the_watched_files_include_the_suite_the_reference_and_pytest() -> None:
-    """The fingerprint covers the grader's own sources and the test framework, not the inert mutants."""
+    """The fingerprint covers the grader's own sources (its tests too) and the test framework, not the inert mutants,
+    the caches or the installed packages' own tests."""
     watched = guard.Fingerprint.take(guard.watched_roots()).stats
     names = {Path(p).as_posix() for p in watched}
     assert any(n.endswith("reference/views.py") for n in names) and any(n.endswith("suite/compare.py") for n in names)
     assert any(n.endswith("_pytest/python.py") for n in names) and any("/hypothesis/" in n for n in names)
     assert not any("/suite/mutants/" in n for n in names)
+    assert any(n.endswith("reference/tests/test_autograd_reference.py") for n in names)
+    assert any("/numpy/" in n for n in names) and not any("/numpy/" in n and "/tests/" in n for n in names)
+    assert not any("/__pycache__/" in n for n in names)
 
 
 def test_the_report_folder_is_cleared_of_what_appeared_during_the_run(tmp_path: Path) -> None:
