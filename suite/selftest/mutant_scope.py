@@ -4,6 +4,11 @@
 their tests of any other behaviour are deselected, so a family's run costs
 what its mutants' own behaviours cost. Backends not named (the control) keep
 every test. Loaded with ``-p suite.selftest.mutant_scope`` by test_mutants.py.
+
+Hypothesis does not shrink a mutant's failures here: what test_mutants.py
+checks is each failure's outcome and that its snippet prints what the test
+saw, which the first failing example shows as well as the smallest does (a
+tenth of a family run went into shrinking).
 """
 
 from __future__ import annotations
@@ -42,3 +47,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """No shrinking: what is checked is each failure's outcome and snippet, not that its example is the smallest."""
+    from hypothesis import Phase, settings
+
+    current = settings.get_profile(settings.get_current_profile_name())
+    settings.register_profile("mutants", current, phases=[phase for phase in current.phases if phase is not Phase.shrink])
+    settings.load_profile("mutants")
