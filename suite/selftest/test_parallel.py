@@ -117,12 +117,14 @@ def test_elsewhere_without_xdist_on_one_core_or_inside_a_worker_nothing_is_added
 def test_a_plain_run_at_the_root_says_it_is_spread_over_the_workers() -> None:
     """A real ``pytest -k ...`` at the project's root starts a worker per core and the header says how to run serially.
 
-    The self-tests and the reports' tests are left out with ``--ignore``, which keeps it a plain run (no path, no
-    ``-n``, no backend): each worker collecting them too was half of this test's CPU time.
+    The self-tests, the reports' tests, the conformance tests and the benchmarks are left out with ``--ignore``,
+    which keeps it a plain run (no path, no ``-n``, no backend; each worker still loads torch and numpy): each worker
+    collecting them too was most of this test's CPU time.
     """
     from suite.selftest.runs import pytest_run
 
-    done = pytest_run("-k", "test_a1_printed_value_and_gradient", "--ignore", "suite/selftest", "--ignore", "reports")
+    done = pytest_run("-k", "test_a1_printed_value_and_gradient", "--ignore", "suite/selftest", "--ignore", "reports",
+                      "--ignore", "suite/conformance", "--ignore", "suite/benchmarks")
     cores = os.cpu_count() or 1
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     if cores > 1:
