@@ -31,6 +31,7 @@ import importlib.metadata
 import importlib.util
 import os
 from pathlib import Path
+from typing import Iterator
 
 from impls import registry
 
@@ -177,12 +178,15 @@ def _imported_names(file: Path, budget: list[int], package: str = "") -> list[st
     budget[0] -= file.stat().st_size  # a regular file (_module_files): its size is what reading it gives
     if budget[0] < 0:
         raise _Unknown(f"more than {MAX_BYTES} bytes of source")
+    source = file.read_bytes()
     try:
-        tree = ast.parse(file.read_bytes(), filename=str(file))
+        tree = ast.parse(source, filename=str(file))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise _Unknown(f"{file} does not parse") from None
     names: list[str] = []
-    for node in ast.walk(tree):
+    # Import statements lie in statement bodies; only a file that names an import call needs its expressions read too.
+    calls = any(name.encode() in source for name in IMPORT_CALLS)
+    for node in ast.walk(tree) if calls else _statements(tree.body):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -200,6 +204,18 @@ def _imported_names(file: Path, budget: list[int], package: str = "") -> list[st
             elif package:  # relative to whatever its ``package`` argument says: not read here
                 raise _Unknown(f"{file} imports a relative name by a call")
     return names
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement of a body and of the bodies nested in it (functions, classes, branches, handlers, cases)."""
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            nested = getattr(node, field, None)
+            if isinstance(nested, list):
+                pending += nested
 
 
 def _called_name(func: ast.expr) -> str:

@@ -64,10 +64,18 @@ def test_a_file_that_only_names_torch_in_text_does_not_import_it(tmp_path: Path)
     "import torch", "import numpy, torch.nn as nn", "from torch import nn", "from torch.utils.data import DataLoader",
     "__import__('torch')", "import importlib; importlib.import_module('torch.nn')",
     "def later():\n    import torch",
-], ids=["import", "second-of-two", "from", "from-submodule", "dunder-import", "import-module", "inside-a-function"])
+    "class A:\n    def f(self):\n        try:\n            pass\n        except ImportError:\n            import torch",
+    "if False:\n    pass\nelif True:\n    pass\nelse:\n    from torch import nn",
+    "match 1:\n    case 1:\n        import torch",
+    "for _ in ():\n    pass\nelse:\n    with open(__file__):\n        try:\n            pass\n        finally:\n            import torch",
+], ids=["import", "second-of-two", "from", "from-submodule", "dunder-import", "import-module", "inside-a-function",
+        "in-a-methods-handler", "in-an-else-of-an-elif", "in-a-match-case", "in-a-finally-in-a-with-in-a-for-else"])
 def test_each_way_of_importing_torch_is_read(tmp_path: Path, line: str) -> None:
-    """An import statement anywhere in the file, or an import call with torch's name."""
+    """An import statement anywhere in the file, or an import call with torch's name; a statement is found in a file
+    that makes no import call too (where only the statements are read)."""
     assert imports_torch(write(tmp_path, {"mytorch.py": FREE + line + "\n"}) / "mytorch.py") is True
+    if "import_module" not in line and "__import__" not in line:
+        assert imports_torch(write(tmp_path / "no_calls", {"mytorch.py": "import numpy\n" + line + "\n"}) / "mytorch.py")
 
 
 @pytest.mark.parametrize("line", ["import importlib; importlib.import_module('tor' + 'ch')", "def broken(:\n    pass"],
