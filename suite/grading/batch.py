@@ -221,7 +221,28 @@ def grade_one(submission: Submission, report_dir: Path, log_path: Path, pytest_a
         write_atomic(report_dir / "grade.md", f"# Grade for `{submission.name}`: 0 / {max_score:g}\n\n"
                      f"The grading run did not finish: {reason}. Course staff can regrade.\n")
     return {"name": submission.name, "score": results["score"], "max_score": results.get("max_score", max_score),
-            "status": code, "reason": reason or "", "seconds": round(seconds, 1)}
+            "status": code, "reason": reason or "", "notes": run_notes(results), "seconds": round(seconds, 1)}
+
+
+def run_notes(results: dict) -> list[str]:
+    """What a finished run's results.json says besides the score, as the leaderboard's notes say it: the submission
+    did not load, or its score was withheld (its grade.md says why)."""
+    extra = results.get("extra_data", {})
+    return [note for note, said in (("did not load", extra.get("load_error")), ("score withheld", extra.get("withheld")))
+            if said]
+
+
+def outcome_line(outcome: dict, seconds: bool = True) -> str:
+    """The batch's line for one graded submission: ``name: score / max in N s`` (the grading run's wall-clock time),
+    then in parentheses why the run did not finish, or that the submission did not load or had its score withheld
+    (grade.md says why)."""
+    from reports.grading import points_text
+
+    line = f"{outcome['name']}: {points_text(outcome['score'])} / {points_text(outcome['max_score'])}"
+    if seconds:
+        line += f" in {outcome['seconds']:.0f} s"
+    said = [note for note in (outcome["reason"], *outcome.get("notes", [])) if note]
+    return line + (f" ({'; '.join(said)})" if said else "")
 
 
 def write_leaderboard_of(out: Path) -> list[Path]:
@@ -260,8 +281,6 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Grade the submissions, then write the leaderboard; print one line per submission."""
-    from reports.grading import points_text
-
     args, pytest_args = _arguments(sys.argv[1:] if argv is None else argv)
     if args.leaderboard_only:
         for path in write_leaderboard_of(args.leaderboard_only):
@@ -289,8 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             for name in ("results.json", "grade.md"):
                 shutil.copyfile(Path(private) / "report" / name, out / name)
             print(log.read_text(encoding="utf-8", errors="replace")[-20000:])  # for course staff (Gradescope's stdout)
-        print(f"{outcome['name']}: {points_text(outcome['score'])} / {points_text(outcome['max_score'])} "
-              f"{outcome['reason']}".rstrip())
+        print(outcome_line(outcome, seconds=False))
         return 0
     out = (args.out or args.submissions.resolve().parent / "grades").resolve()
     submissions = shard(find_submissions(args.submissions, args.entry), args.shard)
@@ -303,9 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     def run(submission: Submission) -> dict:
         outcome = grade_one(submission, out / submission.name, out / "_logs" / f"{submission.name}.log", pytest_args,
                             timeout, reaper, settings.total)
-        print(f"{outcome['name']}: {points_text(outcome['score'])} / {points_text(outcome['max_score'])} in "
-              f"{outcome['seconds']:.0f} s "
-              f"{outcome['reason']}".rstrip(), flush=True)
+        print(outcome_line(outcome), flush=True)
         return outcome
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

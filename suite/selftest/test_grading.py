@@ -320,6 +320,8 @@ def test_a_run_that_ends_without_its_own_report_gets_a_zero_one(tmp_path: Path, 
     data = json.loads((tmp_path / "out" / "s" / "results.json").read_text())
     assert validate_results(data) == [] and data["score"] == 0 == outcome["score"]
     assert reason in data["output"] and reason in (tmp_path / "out" / "s" / "grade.md").read_text()
+    assert batch.outcome_line(outcome) == f"s: 0 / 100 in {outcome['seconds']:.0f} s ({outcome['reason']})"
+    assert reason in outcome["reason"] and outcome["notes"] == []  # the zero results.json names no load error
 
 
 def test_the_leaderboard_can_be_rebuilt_from_gathered_folders(tmp_path: Path) -> None:

@@ -193,7 +193,8 @@ def test_each_sample_earns_its_designed_score(graded: dict[str, Any], name: str)
     shown = f"{points_text(data['score'])} / {points_text(data['max_score'])}"
     assert f"Score: <b>{shown}</b>" in (graded["out"] / name / "report.html").read_text()
     assert f"# Grade for `{name}`: {shown}" in (graded["out"] / name / "grade.md").read_text()
-    assert f"\n{name}: {shown} in " in "\n" + graded["done"].stdout
+    line = next(line for line in graded["done"].stdout.splitlines() if line.startswith(f"{name}: "))
+    assert line.startswith(f"{name}: {shown} in ") and line.endswith(" s"), line  # the samples all load and keep their score
     frame = rows(graded, name)
     assert not frame.empty
     # SELECTION's -k left most behaviours out: the grade names each one the run held no check of, and the flag.
@@ -268,6 +269,9 @@ def test_a_submission_that_does_not_import_scores_zero_with_the_cause(graded: di
     assert behaviours == [t["number"] for t in results(graded, "complete")["tests"]]
     assert "RuntimeError: this submission does not import" in data["extra_data"]["load_error"]
     assert all("load" in t["tags"] for t in data["tests"])
+    # the batch's line for it says why, as the leaderboard's notes do
+    line = next(line for line in graded["done"].stdout.splitlines() if line.startswith("broken: "))
+    assert line.endswith(" s (did not load)"), line
     # Its log says so in one line a check: no traceback into the suite's own call, no snippet that only imports it.
     log = (graded["out"] / "_logs" / "broken.log").read_text()
     checks = json.loads((graded["out"] / "broken" / "conformance.json").read_text())
@@ -282,6 +286,8 @@ def test_rewriting_the_graders_files_gains_nothing(graded: dict[str, Any]) -> No
     frame = rows(graded, "patcher")
     assert set(frame.loc[frame["behaviour"] == "V4", "outcome"]) == {"failed"}  # judged by the reference as it was
     assert data["score"] == 0 and "grader's own files changed" in data["extra_data"]["withheld"]
+    line = next(line for line in graded["done"].stdout.splitlines() if line.startswith("patcher: "))
+    assert line.endswith(" s (score withheld)"), line
     notes = " ".join(data["extra_data"]["integrity"])
     assert "reference/views.py" in notes and "test_zz_planted.py" in notes
     planted = graded["submissions"] / "patcher"
