@@ -232,11 +232,20 @@ def worker_suite(isolation: Isolation) -> str:
     return os.path.realpath(suite_folders()[0])
 
 
+#: The uid's copies of the suite: ``<tmp>/conformance-uid-suite-<pid of the grader>-<random>``.
+COPY_PREFIX = "conformance-uid-suite-"
+
+
 def readable_copy() -> str:
     """A copy of the suite's packages (suite, impls, reference) that any user may read and only root may change, for
     the uid's workers, removed when this process ends: the suite the grader runs may lie where only root may enter (a
-    batch's private copy), and the uid would then import whatever other version of it its path finds."""
-    folder = tempfile.mkdtemp(prefix="conformance-uid-suite-")
+    batch's private copy), and the uid would then import whatever other version of it its path finds.
+
+    A grader killed outright (SIGKILL) cannot remove its copy; the next one removes every copy whose grader, named by
+    the pid in its name, no longer runs (``remove_orphaned_copies``).
+    """
+    remove_orphaned_copies()
+    folder = tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-")
     atexit.register(shutil.rmtree, folder, True)
     for source in suite_folders():
         shutil.copytree(source, os.path.join(folder, os.path.basename(source)),  # compiled files kept: the uid
@@ -246,6 +255,25 @@ def readable_copy() -> str:
         for name in files:
             os.chmod(os.path.join(place, name), 0o644)
     return folder
+
+
+def remove_orphaned_copies(tmp: str | None = None) -> list[str]:
+    """Remove the uid's copies of the suite that this user made and whose grader no longer runs; return their paths."""
+    tmp = tmp or tempfile.gettempdir()
+    removed = []
+    for name in os.listdir(tmp):
+        pid, dash, _ = name.removeprefix(COPY_PREFIX).partition("-")
+        path = os.path.join(tmp, name)
+        if not name.startswith(COPY_PREFIX) or not dash or not pid.isdigit() or running(int(pid)):
+            continue
+        try:
+            if os.lstat(path).st_uid != os.geteuid() or not os.path.isdir(path) or os.path.islink(path):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 def process_tree(pid: int) -> list[int]:

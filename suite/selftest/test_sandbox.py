@@ -649,3 +649,19 @@ def test_a_uid_worker_imports_the_graders_own_suite_where_only_root_may_enter_it
     assert seen.get("isolation") == "uid", seen
     assert f"SUITE {seen['copy']}/suite the grader copy" in seen["error"], seen
     assert not os.path.exists(seen["copy"])
+
+
+def test_a_uid_copy_left_by_a_killed_grader_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A grader killed outright leaves its copy of the suite; the next removes those whose grader no longer runs, and
+    nothing else: a running grader's copy, another name, a link."""
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    orphan, alive = tmp_path / f"{sandbox.COPY_PREFIX}{ended.pid}-x1", tmp_path / f"{sandbox.COPY_PREFIX}{os.getpid()}-x2"
+    other, unnamed = tmp_path / "conformance-uids", tmp_path / f"{sandbox.COPY_PREFIX}abc"
+    for folder in (orphan, alive, other, unnamed):
+        (folder / "suite").mkdir(parents=True)
+    (tmp_path / f"{sandbox.COPY_PREFIX}{ended.pid}-link").symlink_to(other)
+    assert sandbox.remove_orphaned_copies(str(tmp_path)) == [str(orphan)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [alive.name, other.name, unnamed.name, f"{sandbox.COPY_PREFIX}{ended.pid}-link"])
+    assert (other / "suite").is_dir()
