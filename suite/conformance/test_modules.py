@@ -53,6 +53,16 @@ def stacks(draw: st.DrawFn, width: int, depth: int = 2) -> tuple[Spec, int]:
     return ("Sequential", tuple(layers)), width
 
 
+@st.composite
+def deep_stacks(draw: st.DrawFn, width: int, depth: int) -> tuple[Spec, int]:
+    """A Sequential with a Sequential ``depth`` levels below it (each level beside drawn layers), and its output width."""
+    if depth == 0:
+        return draw(stacks(width, 0))
+    front, width = draw(stacks(width, 0))
+    inner, width = draw(deep_stacks(width, depth - 1))
+    return ("Sequential", (*front[1], inner)), width
+
+
 def any_stack(depth: int = 2) -> st.SearchStrategy[Spec]:
     """A nested Sequential stack of any input width."""
     return st.integers(1, 5).flatmap(lambda width: stacks(width, depth)).map(lambda pair: pair[0])
@@ -547,6 +557,18 @@ def test_document_network_train_eval(run) -> None:
     names = [name for name, _ in ref.named_modules(ref.build(ref.DOCUMENT_NETWORK))]
     for stage, mode in (("built", True), ("eval", False), ("train", True)):
         assert_equal(seen[stage], {name: mode for name in names}, f"every module's training flag, {stage}")
+
+
+@behaviour("M8")
+@given(spec=st.tuples(st.integers(1, 5), st.integers(2, 3)).flatmap(lambda pair: deep_stacks(*pair)).map(lambda p: p[0]))
+def test_eval_and_train_reach_every_depth(run, spec: Spec) -> None:
+    """eval() on a model clears the flag of every module in it, three levels down and more, and train() sets the
+    deepest back: every example nests a layer in a stack in a stack in the model (document 004's go two levels)."""
+    names = [name for name, _ in ref.named_modules(ref.build(spec))]
+    deepest = max(names, key=lambda name: name.count("."))
+    for calls in ([("", False)], [(deepest, False), ("", True)]):
+        seen = run(probes.train_eval, spec=spec, calls=calls)
+        assert_equal(seen["training"], ref.modes_after(names, calls), f"training flags after {calls}")
 
 
 @behaviour("M8")
