@@ -232,8 +232,8 @@ def worker_suite(isolation: Isolation) -> str:
     return os.path.realpath(suite_folders()[0])
 
 
-#: The uid's copies of the suite: ``<tmp>/conformance-uid-suite-<pid of the grader>-<random>``.
-COPY_PREFIX = "conformance-uid-suite-"
+#: The uid's copies of the suite, and the folders its probe works in: ``<tmp>/<prefix><pid of the grader>-<random>``.
+COPY_PREFIX, PROBE_PREFIX = "conformance-uid-suite-", "conformance-uid-probe-"
 
 
 def readable_copy() -> str:
@@ -242,9 +242,9 @@ def readable_copy() -> str:
     batch's private copy), and the uid would then import whatever other version of it its path finds.
 
     A grader killed outright (SIGKILL) cannot remove its copy; the next one removes every copy whose grader, named by
-    the pid in its name, no longer runs (``remove_orphaned_copies``).
+    the pid in its name, no longer runs (``remove_orphaned_folders``).
     """
-    remove_orphaned_copies()
+    remove_orphaned_folders()
     folder = tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-")
     atexit.register(shutil.rmtree, folder, True)
     for source in suite_folders():
@@ -257,14 +257,16 @@ def readable_copy() -> str:
     return folder
 
 
-def remove_orphaned_copies(tmp: str | None = None) -> list[str]:
-    """Remove the uid's copies of the suite that this user made and whose grader no longer runs; return their paths."""
+def remove_orphaned_folders(tmp: str | None = None) -> list[str]:
+    """Remove the uid's copies of the suite and its probe's folders that this user made and whose grader no longer
+    runs (it was killed outright); return their paths."""
     tmp = tmp or tempfile.gettempdir()
     removed = []
     for name in os.listdir(tmp):
-        pid, dash, _ = name.removeprefix(COPY_PREFIX).partition("-")
+        prefix = next((prefix for prefix in (COPY_PREFIX, PROBE_PREFIX) if name.startswith(prefix)), None)
+        pid, dash, _ = name.removeprefix(prefix or "").partition("-")
         path = os.path.join(tmp, name)
-        if not name.startswith(COPY_PREFIX) or not dash or not pid.isdigit() or running(int(pid)):
+        if prefix is None or not dash or not pid.isdigit() or running(int(pid)):
             continue
         try:
             if os.lstat(path).st_uid != os.geteuid() or not os.path.isdir(path) or os.path.islink(path):
@@ -425,7 +427,7 @@ def probe_uid(grader_folders: Sequence[str], secrets: Sequence[str]) -> Isolatio
     if uid is None:
         return Isolation("none", f"no uid of {UID_RANGE.start}-{UID_RANGE.stop - 1} could be leased (the lock folder "
                          f"{tempfile.gettempdir()}/conformance-uids is not root's own, or every uid is in use)")
-    private = tempfile.mkdtemp(prefix="conformance-uid-probe-")
+    private = tempfile.mkdtemp(prefix=f"{PROBE_PREFIX}{os.getpid()}-")  # removed below, or by the next grader
     copy = readable_copy()
     try:
         home = prepare_home(private, uid)

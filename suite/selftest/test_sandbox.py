@@ -652,16 +652,17 @@ def test_a_uid_worker_imports_the_graders_own_suite_where_only_root_may_enter_it
 
 
 def test_a_uid_copy_left_by_a_killed_grader_is_removed_by_the_next(tmp_path: Path) -> None:
-    """A grader killed outright leaves its copy of the suite; the next removes those whose grader no longer runs, and
-    nothing else: a running grader's copy, another name, a link."""
+    """A grader killed outright leaves its copy of the suite and its probe's folder; the next removes those whose
+    grader no longer runs, and nothing else: a running grader's, another name, a link."""
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    orphan, alive = tmp_path / f"{sandbox.COPY_PREFIX}{ended.pid}-x1", tmp_path / f"{sandbox.COPY_PREFIX}{os.getpid()}-x2"
+    orphans = [tmp_path / f"{prefix}{ended.pid}-x1" for prefix in (sandbox.COPY_PREFIX, sandbox.PROBE_PREFIX)]
+    alive = tmp_path / f"{sandbox.COPY_PREFIX}{os.getpid()}-x2"
     other, unnamed = tmp_path / "conformance-uids", tmp_path / f"{sandbox.COPY_PREFIX}abc"
-    for folder in (orphan, alive, other, unnamed):
+    for folder in (*orphans, alive, other, unnamed):
         (folder / "suite").mkdir(parents=True)
-    (tmp_path / f"{sandbox.COPY_PREFIX}{ended.pid}-link").symlink_to(other)
-    assert sandbox.remove_orphaned_copies(str(tmp_path)) == [str(orphan)]
+    (tmp_path / f"{sandbox.PROBE_PREFIX}{ended.pid}-link").symlink_to(other)
+    assert sorted(sandbox.remove_orphaned_folders(str(tmp_path))) == sorted(str(orphan) for orphan in orphans)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [alive.name, other.name, unnamed.name, f"{sandbox.COPY_PREFIX}{ended.pid}-link"])
+        [alive.name, other.name, unnamed.name, f"{sandbox.PROBE_PREFIX}{ended.pid}-link"])
     assert (other / "suite").is_dir()
