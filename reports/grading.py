@@ -244,6 +244,8 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         earned = grade["score_before_withholding"]
         parts += [f"**Score withheld:** {markdown_text(grade['withheld'])}"
                   + (f" (without that, the checks below would have earned {points_text(earned)})." if earned else "."), ""]
+    if grade.get("load_error"):  # before the notes on how it was graded: what the student must fix first
+        parts += [f"**The submission did not load**, so no behaviour could pass: {markdown_text(grade['load_error'])}", ""]
     isolation = grade.get("isolation") or {}
     if isolation.get("kind") == "none":  # staff decide whether that will do; the report never hides it
         parts += [f"**Graded without a sandbox:** {markdown_text(isolation.get('detail', ''))}.", ""]
@@ -251,8 +253,6 @@ def grade_markdown(grade: Mapping[str, Any]) -> str:
         parts += [f"**The run was stopped part way:** {STOPPED_PART_WAY}.", ""]
     if narrowed_text(grade):
         parts += [f"**Graded a part of the assignment:** {narrowed_text(grade)}.", ""]
-    if grade.get("load_error"):
-        parts += [f"**The submission did not load**, so no behaviour could pass: {markdown_text(grade['load_error'])}", ""]
     parts += [
         "Each behaviour of the assignment is worth the points shown; a behaviour checked by several tests "
         "earns its points in proportion to the tests that pass. *Not implemented yet* (missing API) scores "
@@ -390,6 +390,8 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
     summary = (f"Score {points_text(grade['score'])} / {points_text(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
                f"{counts['partial']} partly passed, {counts['failed']} with wrong results, {counts['error']} stopped or "
                f"raised, {counts['missing']} not implemented yet. Each test below says what to fix.")
+    if grade.get("load_error"):  # before the notes on how it was graded: what the student must fix first
+        parts += [f"**The submission did not load**, so no behaviour could pass: {markdown_text(grade['load_error'])}", ""]
     isolation = grade.get("isolation") or {}
     if isolation.get("kind") == "none":
         summary = f"Graded without a sandbox: {markdown_text(isolation.get('detail', ''))}. " + summary

@@ -183,6 +183,17 @@ def test_a_grade_of_an_interrupted_run_says_so_first(graded: dict[str, Any]) -> 
     assert validate_results(data) == []
 
 
+def test_a_submission_that_did_not_load_is_told_so_before_how_it_was_graded(graded: dict[str, Any]) -> None:
+    """The load error comes first (after a withheld score), before the notes on the run's sandbox or narrowing."""
+    graded.update(load_error="importing it raised RuntimeError: nope", unselected=["D1"], selection=["-m views"],
+                  isolation={"kind": "none", "detail": "no sandbox"})
+    text = grade_markdown(graded)
+    said = [text.index(words) for words in ("**The submission did not load**", "**Graded without a sandbox:**",
+                                            "**Graded a part of the assignment:**")]
+    assert said == sorted(said), text[:1500]
+    assert "RuntimeError: nope" in text
+
+
 def test_grade_md_says_per_family_what_passed_and_per_failure_what_to_fix(graded: dict[str, Any]) -> None:
     """Score, families table, passed lists, missing apart, and each failing check's feedback as copy-paste code."""
     text = grade_markdown(graded)
