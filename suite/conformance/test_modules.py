@@ -135,6 +135,23 @@ def test_myliner_any_size(run, in_features: int, out_features: int, batch: int, 
                  atol=float32_affine_atol(x, seen["weights"], seen["bias"]))
 
 
+#: Names a user's Parameter may have, "_" ones among them (a module's own state has such names too).
+PARAMETER_NAMES = ("weights", "bias", "_scale", "_w", "w_2", "alpha", "kernel", "_gain")
+
+
+@behaviour("M1")
+@given(data=st.data())
+def test_a_parameter_of_any_name_is_registered(run, data: st.DataObject) -> None:
+    """Every Parameter a module assigns is registered under its name, in order: every example has a "_" name."""
+    names = data.draw(st.lists(st.sampled_from(PARAMETER_NAMES), min_size=1, max_size=4, unique=True), label="names")
+    if not any(name.startswith("_") for name in names):
+        names.insert(data.draw(st.integers(0, len(names)), label="place"), data.draw(st.sampled_from(["_scale", "_w", "_gain"])))
+    shapes_ = [tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=2), label=f"shape of {name}")) for name in names]
+    spec = ("Module", "Net", tuple((name, ("Parameter", shape)) for name, shape in zip(names, shapes_)))
+    expected = ref.named_parameters(ref.build(spec))
+    assert_equal(run(probes.named_parameters, spec=spec), expected, f"named_parameters() of a module assigning {names}")
+
+
 @behaviour("M2")
 def test_plain_tensor_myliner_document_example(run) -> None:
     """With Tensor(...) attributes MyLiner(7, 12) still maps (5, 7) to (5, 12), but parameters() yields nothing."""
