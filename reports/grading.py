@@ -390,8 +390,6 @@ def results_json(grade: Mapping[str, Any]) -> dict[str, Any]:
     summary = (f"Score {points_text(grade['score'])} / {points_text(grade['max_score'])}. Behaviours: {counts['passed']} passed, "
                f"{counts['partial']} partly passed, {counts['failed']} with wrong results, {counts['error']} stopped or "
                f"raised, {counts['missing']} not implemented yet. Each test below says what to fix.")
-    if grade.get("load_error"):  # before the notes on how it was graded: what the student must fix first
-        parts += [f"**The submission did not load**, so no behaviour could pass: {markdown_text(grade['load_error'])}", ""]
     isolation = grade.get("isolation") or {}
     if isolation.get("kind") == "none":
         summary = f"Graded without a sandbox: {markdown_text(isolation.get('detail', ''))}. " + summary

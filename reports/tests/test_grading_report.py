@@ -192,6 +192,8 @@ def test_a_submission_that_did_not_load_is_told_so_before_how_it_was_graded(grad
                                             "**Graded a part of the assignment:**")]
     assert said == sorted(said), text[:1500]
     assert "RuntimeError: nope" in text
+    data = results_json(graded)  # results.json's summary puts it first too
+    assert validate_results(data) == [] and data["output"].startswith("The submission did not load: importing it raised")
 
 
 def test_grade_md_says_per_family_what_passed_and_per_failure_what_to_fix(graded: dict[str, Any]) -> None:
