@@ -10,6 +10,7 @@ and the next test gets a fresh worker.
 from __future__ import annotations
 
 import atexit
+import functools
 import importlib.util
 import json
 import linecache
@@ -323,6 +324,12 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+@functools.lru_cache(maxsize=1)
+def _sweep_orphaned_folders() -> None:
+    """Once a process, before its first worker backend's folder: remove the folders killed runs left in /tmp."""
+    sandbox.remove_orphaned_folders()
+
+
 class WorkerBackend(Backend):
     """A backend held by its own worker process, restarted after anything that kills it.
 
@@ -351,7 +358,8 @@ class WorkerBackend(Backend):
         self._library_folders = forbidden_modules.package_folders(forbidden)
         self._process: multiprocessing.process.BaseProcess | sandbox.SandboxedProcess | None = None
         self._conn: Connection | None = None
-        self._dir = tempfile.mkdtemp(prefix=f"conformance-{spec.label}-")
+        _sweep_orphaned_folders()  # those of runs killed outright, whose exit handlers never removed them
+        self._dir = tempfile.mkdtemp(prefix=f"{sandbox.WORKER_PREFIX}{os.getpid()}-{spec.label}-")
         self._deadline: float | None = None
         self._cpu_base = 0.0  # CPU seconds of the current worker when the test (or the worker) began
         self._cpu_carried = 0.0  # CPU seconds this test spent in workers that have since ended

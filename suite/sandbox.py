@@ -232,8 +232,9 @@ def worker_suite(isolation: Isolation) -> str:
     return os.path.realpath(suite_folders()[0])
 
 
-#: The uid's copies of the suite, and the folders its probe works in: ``<tmp>/<prefix><pid of the grader>-<random>``.
-COPY_PREFIX, PROBE_PREFIX = "conformance-uid-suite-", "conformance-uid-probe-"
+#: The uid's copies of the suite, the folders its probe works in, and each worker backend's folder (its output, its
+#: working folder): ``<tmp>/<prefix><pid of the process that made it>-<rest>``.
+COPY_PREFIX, PROBE_PREFIX, WORKER_PREFIX = "conformance-uid-suite-", "conformance-uid-probe-", "conformance-worker-"
 
 
 def readable_copy() -> str:
@@ -258,12 +259,12 @@ def readable_copy() -> str:
 
 
 def remove_orphaned_folders(tmp: str | None = None) -> list[str]:
-    """Remove the uid's copies of the suite and its probe's folders that this user made and whose grader no longer
-    runs (it was killed outright); return their paths."""
+    """Remove the uid's copies of the suite, its probe's folders and worker backends' folders that this user made and
+    whose process no longer runs (it was killed outright, so its exit handlers never ran); return their paths."""
     tmp = tmp or tempfile.gettempdir()
     removed = []
     for name in os.listdir(tmp):
-        prefix = next((prefix for prefix in (COPY_PREFIX, PROBE_PREFIX) if name.startswith(prefix)), None)
+        prefix = next((prefix for prefix in (COPY_PREFIX, PROBE_PREFIX, WORKER_PREFIX) if name.startswith(prefix)), None)
         pid, dash, _ = name.removeprefix(prefix or "").partition("-")
         path = os.path.join(tmp, name)
         if prefix is None or not dash or not pid.isdigit() or running(int(pid)):

@@ -240,3 +240,30 @@ def test_a_run_killed_from_outside_takes_its_looping_worker_with_it(tmp_path: Pa
             run.wait()
         if worker and _running(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+#: A run that makes a worker backend, says where its folder is, and is killed outright (its exit handlers never run).
+KILLED_RUN = """
+import os, signal, sys
+from impls.registry import parse_spec
+from suite.backends import Limits, WorkerBackend
+backend = WorkerBackend(parse_spec(sys.argv[1]), Limits(seconds=5))
+print(os.path.dirname(backend.output_path), flush=True)
+if sys.argv[2] == "kill":
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_worker_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A worker backend's folder is named for its process; one a killed run left goes when the next run makes its own."""
+    from suite.sandbox import WORKER_PREFIX
+
+    spec = backend_file(tmp_path, "pass")
+    killed = subprocess.run([sys.executable, "-c", KILLED_RUN, spec, "kill"], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=60, env=run_environment())
+    left = Path(killed.stdout.strip())
+    assert killed.returncode == -signal.SIGKILL and left.is_dir(), killed.stderr[-2000:]
+    assert left.name.startswith(f"{WORKER_PREFIX}") and left.name.split("-")[2].isdigit(), left.name
+    subprocess.run([sys.executable, "-c", KILLED_RUN, spec, "end"], cwd=PROJECT_ROOT, check=True, capture_output=True,
+                   timeout=60, env=run_environment())
+    assert not left.exists()

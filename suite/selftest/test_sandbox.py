@@ -652,11 +652,12 @@ def test_a_uid_worker_imports_the_graders_own_suite_where_only_root_may_enter_it
 
 
 def test_a_uid_copy_left_by_a_killed_grader_is_removed_by_the_next(tmp_path: Path) -> None:
-    """A grader killed outright leaves its copy of the suite and its probe's folder; the next removes those whose
-    grader no longer runs, and nothing else: a running grader's, another name, a link."""
+    """A run killed outright leaves its uid's copy of the suite, the probe's folder and its worker backends' folders;
+    the next removes those whose process no longer runs, and nothing else: a running one's, another name, a link."""
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    orphans = [tmp_path / f"{prefix}{ended.pid}-x1" for prefix in (sandbox.COPY_PREFIX, sandbox.PROBE_PREFIX)]
+    orphans = [tmp_path / f"{prefix}{ended.pid}-x1"
+               for prefix in (sandbox.COPY_PREFIX, sandbox.PROBE_PREFIX, sandbox.WORKER_PREFIX)]
     alive = tmp_path / f"{sandbox.COPY_PREFIX}{os.getpid()}-x2"
     other, unnamed = tmp_path / "conformance-uids", tmp_path / f"{sandbox.COPY_PREFIX}abc"
     for folder in (*orphans, alive, other, unnamed):
